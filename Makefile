@@ -1,0 +1,178 @@
+# SPDX-License-Identifier: ISC
+#
+# escrow: the one build entry.  Non-recursive except for `check` and `run`,
+# which re-enter make after `make deps` so that pkg-config sees libraries that
+# were installed a moment ago.  README.md lists every variable.
+
+PKG_CONFIG ?= pkg-config
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= $(PREFIX)/etc
+DESTDIR    ?=
+SAN        ?= 0
+WERROR     ?= 0
+FUZZ_SECONDS ?= 30
+
+DEPS       := libsodium libmicrohttpd lmdb jansson
+
+# Each pkg-config query runs once, and only when first needed.
+DEP_CFLAGS  = $(eval DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS)))$(DEP_CFLAGS)
+DEP_LIBS    = $(eval DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS)))$(DEP_LIBS)
+CHECK_LIBS  = $(eval CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check))$(CHECK_LIBS)
+SODIUM_LIBS = $(eval SODIUM_LIBS := $(shell $(PKG_CONFIG) --libs libsodium))$(SODIUM_LIBS)
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -MMD -MP -Wall -Wextra -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wcast-qual -Wwrite-strings -Wvla \
+            -Wformat=2 -Wswitch-enum -Wpointer-arith -Wundef \
+            -Wimplicit-fallthrough -fstack-protector-strong \
+            -fstack-clash-protection -fcf-protection -fPIE
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -I. -Ishamir
+LDFLAGS  += -pie -Wl,-z,relro,-z,now,-z,noexecstack
+
+ifeq ($(SAN),1)
+B         := build/san
+BIN       := $(B)/bin
+LIBSHAMIR := $(B)/libshamir.a
+CFLAGS    += -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+             -fno-sanitize-recover=undefined
+LDFLAGS   += -fsanitize=address,undefined
+else
+B         := build/rel
+BIN       := bin
+LIBSHAMIR := shamir/libshamir.a
+CPPFLAGS  += -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3
+endif
+ifeq ($(WERROR),1)
+CFLAGS    += -Werror
+endif
+
+SHAMIR_SRC := $(wildcard shamir/*.c)
+MAIN_SRC   := escrow/escrowd.c escrow/escrowctl.c
+CTL_SRC    := $(wildcard escrow/cmd_*.c)
+HTTP_SRC   := $(wildcard escrow/http*.c)
+CORE_SRC   := $(filter-out $(MAIN_SRC) $(CTL_SRC) $(HTTP_SRC), \
+                $(wildcard escrow/*.c)) $(wildcard rotate/*.c)
+TEST_SRC   := $(wildcard tests/check_*.c)
+BENCH_SRC  := $(wildcard tests/bench/bench_*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+LIBESCROW := $(B)/libescrow.a
+LIBCTL    := $(B)/libescrowctl.a
+CHECK_ALL := $(B)/tests/check_all
+CTCHECK   := $(B)/tests/ctcheck_shamir
+BENCHES   := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
+
+# escrowd exists from the HTTP issue on; until then `make` builds the rest.
+PROGS := $(BIN)/escrowctl $(if $(wildcard escrow/escrowd.c),$(BIN)/escrowd)
+
+.PHONY: all check check-run run run-real deps bench bench-run ctcheck \
+        install uninstall clean format format-check
+.DEFAULT_GOAL := all
+
+all: $(LIBSHAMIR) $(PROGS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(DEP_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIBSHAMIR): $(call obj,$(SHAMIR_SRC))
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBESCROW): $(call obj,$(CORE_SRC))
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBCTL): $(call obj,$(CTL_SRC))
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN)/escrowctl: $(call obj,escrow/escrowctl.c) $(LIBCTL) $(LIBESCROW) \
+    $(LIBSHAMIR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(BIN)/escrowd: $(call obj,escrow/escrowd.c $(HTTP_SRC)) $(LIBESCROW) \
+    $(LIBSHAMIR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(CHECK_ALL): $(call obj,$(TEST_SRC)) $(LIBCTL) $(LIBESCROW) $(LIBSHAMIR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(CHECK_LIBS)
+
+$(CTCHECK): $(call obj,tests/ctcheck_shamir.c) $(LIBSHAMIR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
+
+$(B)/bench/bench_shamir: $(call obj,tests/bench/bench_shamir.c) $(LIBSHAMIR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS) -lgfshare
+
+# Installs the Debian packages when a library or a tool is missing.
+deps:
+	@if $(PKG_CONFIG) --exists $(DEPS) check 2>/dev/null && \
+	    command -v valgrind >/dev/null && command -v wrk >/dev/null && \
+	    command -v clang >/dev/null && command -v clang-format >/dev/null && \
+	    command -v curl >/dev/null && command -v npm >/dev/null && \
+	    command -v node >/dev/null && command -v mdb_stat >/dev/null && \
+	    [ -e /usr/include/libgfshare.h ]; then :; \
+	else ./deploy/install-deps.sh; fi
+
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+# Unit suites, then the constant-time check (memcheck cannot run under ASan),
+# then the end-to-end and compatibility scripts against the built binaries.
+check-run: all $(CHECK_ALL) $(if $(filter 0,$(SAN)),$(CTCHECK))
+	CK_DEFAULT_TIMEOUT=60 ./$(CHECK_ALL)
+ifeq ($(SAN),0)
+	@$(MAKE) --no-print-directory ctcheck
+endif
+	./tests/e2e/run.sh '$(BIN)'
+	./tests/compat/run.sh '$(BIN)'
+
+# Split and combine under memcheck with the secret marked undefined: any
+# branch or memory index that depends on it is an error.
+ctcheck: $(CTCHECK)
+	valgrind -q --error-exitcode=9 --track-origins=yes ./$(CTCHECK)
+
+run: deps
+	@$(MAKE) --no-print-directory run-real
+
+run-real: all
+	@./deploy/dev-run.sh '$(BIN)'
+
+bench: deps
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: $(BENCHES)
+	@for b in $(BENCHES); do echo "== $$b"; ./$$b || exit 1; done
+
+install: all
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(SBINDIR)'
+	install -m 0755 $(BIN)/escrowctl '$(DESTDIR)$(BINDIR)/escrowctl'
+	if [ -e $(BIN)/escrowd ]; then \
+	    install -m 0755 $(BIN)/escrowd '$(DESTDIR)$(SBINDIR)/escrowd'; fi
+
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/escrowctl' '$(DESTDIR)$(SBINDIR)/escrowd'
+
+clean:
+	rm -rf build bin shamir/libshamir.a
+
+FORMAT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_SRC)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_SRC)
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The unit test runner: every module's suite in one SRunner.  CK_RUN_SUITE,
+ * CK_RUN_CASE, CK_FORK and the other CK_* variables narrow or debug a run;
+ * TAP and XML, when set, name files for Check's TAP and XML logs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <sodium.h>
+
+#include "tests/suites.h"
+
+int
+main(void)
+{
+	Suite *(*const suites[])(void) = {
+		err_suite,
+		shamir_suite,
+	};
+	SRunner *sr;
+	int failed;
+
+	if (sodium_init() < 0) {
+		fprintf(stderr, "check_all: sodium_init failed\n");
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(NULL);
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		srunner_add_suite(sr, suites[i]());
+	if (getenv("TAP") != NULL)
+		srunner_set_tap(sr, getenv("TAP"));
+	if (getenv("XML") != NULL)
+		srunner_set_xml(sr, getenv("XML"));
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: ISC */
+/* Every Check suite, one per module; check_main.c runs them all. */
+#ifndef TESTS_SUITES_H
+#define TESTS_SUITES_H
+
+#include <check.h>
+
+Suite *err_suite(void);
+Suite *shamir_suite(void);
+
+#endif /* TESTS_SUITES_H */
