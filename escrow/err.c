@@ -25,8 +25,7 @@ static const char *const esc_texts[ESC_ELAST - ESC_EBASE] = {
 	[ESC_ENONCE - ESC_EBASE] = "nonce does not match the current attempt",
 	[ESC_EMALFORMED - ESC_EBASE] = "malformed input",
 	[ESC_ECORRUPT - ESC_EBASE] = "stored record is corrupt",
-	[ESC_EPASSPHRASE - ESC_EBASE] =
-	    "wrong passphrase or damaged key file",
+	[ESC_EPASSPHRASE - ESC_EBASE] = "wrong passphrase or damaged key file",
 	[ESC_ECRYPTO - ESC_EBASE] = "cryptographic operation failed",
 	[ESC_ENOATTEMPT - ESC_EBASE] = "no attempt in progress",
 	[ESC_EPLAINTEXT - ESC_EBASE] = "plaintext shares are not allowed",

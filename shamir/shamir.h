@@ -25,7 +25,7 @@
 
 #define SHAMIR_MUST_CHECK __attribute__((warn_unused_result))
 #define SHAMIR_SHARES_MAX 255 /* x = 0 would be the secret itself */
-#define SHAMIR_OVERHEAD	  1   /* the trailing x byte */
+#define SHAMIR_OVERHEAD   1   /* the trailing x byte */
 
 /**
  * Split `secret` (len bytes) into n shares, any k of which recover it.
