@@ -49,6 +49,15 @@ ifeq ($(WERROR),1)
 CFLAGS    += -Werror
 endif
 
+# `make V=1` shows every command.
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
 SHAMIR_SRC := $(wildcard shamir/*.c)
 MAIN_SRC   := escrow/escrowd.c escrow/escrowctl.c
 CTL_SRC    := $(wildcard escrow/cmd_*.c)
@@ -77,44 +86,53 @@ all: $(LIBSHAMIR) $(PROGS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(DEP_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(DEP_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIBSHAMIR): $(call obj,$(SHAMIR_SRC))
 	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 $(LIBESCROW): $(call obj,$(CORE_SRC))
 	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 $(LIBCTL): $(call obj,$(CTL_SRC))
 	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 $(BIN)/escrowctl: $(call obj,escrow/escrowctl.c) $(LIBCTL) $(LIBESCROW) \
     $(LIBSHAMIR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(BIN)/escrowd: $(call obj,escrow/escrowd.c $(HTTP_SRC)) $(LIBESCROW) \
     $(LIBSHAMIR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(CHECK_ALL): $(call obj,$(TEST_SRC)) $(LIBCTL) $(LIBESCROW) $(LIBSHAMIR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(CHECK_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(CHECK_LIBS)
 
 $(CTCHECK): $(call obj,tests/ctcheck_shamir.c) $(LIBSHAMIR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
 
 $(B)/bench/bench_shamir: $(call obj,tests/bench/bench_shamir.c) $(LIBSHAMIR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS) -lgfshare
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS) -lgfshare
 
 # Installs the Debian packages when a library or a tool is missing.
 deps:

@@ -32,8 +32,7 @@ int cmd_shamir_main(int argc, char **argv);
  * the read.  On failure *out is NULL.
  * Secrets: the buffer may hold secrets; sodium_free wipes it.
  */
-ESC_MUST_CHECK int cmd_input_read(FILE *f, size_t max, char **out,
-    size_t *len);
+ESC_MUST_CHECK int cmd_input_read(FILE *f, size_t max, char **out, size_t *len);
 
 /**
  * Print "escrowctl <verb>: <message>" and a newline on stderr.  The message

@@ -5,13 +5,13 @@
  * locked memory and never through stdio's own line buffers: stdin is read
  * unbuffered in blocks.
  */
-#include "escrow/cmd.h"
-
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 
 #include <sodium.h>
+
+#include "escrow/cmd.h"
 
 int
 cmd_input_read(FILE *f, size_t max, char **out, size_t *len)

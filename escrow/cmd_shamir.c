@@ -6,8 +6,6 @@
  * Secrets and shares are read from stdin into guarded memory and written
  * to an unbuffered stdout one whole line at a time.
  */
-#include "escrow/cmd.h"
-
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -18,14 +16,15 @@
 
 #include <sodium.h>
 
+#include "escrow/cmd.h"
 #include "shamir/shamir.h"
 
-#define SECRET_MAX 1024 /* bytes; the master key is 32 */
-#define SHARE_MAX  (SECRET_MAX + SHAMIR_OVERHEAD)
+#define SECRET_MAX     1024 /* bytes; the master key is 32 */
+#define SHARE_MAX      (SECRET_MAX + SHAMIR_OVERHEAD)
 #define LINE_MAX_CHARS (2 * SHARE_MAX + 1) /* hex and its NUL */
 
-_Static_assert(LINE_MAX_CHARS >= sodium_base64_ENCODED_LEN(SHARE_MAX,
-				     sodium_base64_VARIANT_ORIGINAL),
+_Static_assert(LINE_MAX_CHARS >=
+        sodium_base64_ENCODED_LEN(SHARE_MAX, sodium_base64_VARIANT_ORIGINAL),
     "a share's base64 line is no longer than its hex line");
 
 static const char usage_text[] =
@@ -335,8 +334,8 @@ cmd_shamir_main(int argc, char **argv)
 	}
 	is_split = strcmp(verb, "split") == 0;
 	optind = 0; /* glibc: start a fresh scan of the new argv */
-	while ((c = getopt_long(argc - 1, argv + 1, "k:n:bh", opts, NULL)) !=
-	    -1) {
+	while (
+	    (c = getopt_long(argc - 1, argv + 1, "k:n:bh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			if (!parse_count(optarg, 2, SHAMIR_SHARES_MAX, &k)) {

@@ -36,15 +36,15 @@
 
 #include "escrow/err.h"
 
-#define CUSTODIAN_NAME_MAX    32 /* [a-z0-9][a-z0-9._-]*, no other bytes */
-#define CUSTODIAN_BOX_PK_BYTES	crypto_box_PUBLICKEYBYTES
+#define CUSTODIAN_NAME_MAX      32 /* [a-z0-9][a-z0-9._-]*, no other bytes */
+#define CUSTODIAN_BOX_PK_BYTES  crypto_box_PUBLICKEYBYTES
 #define CUSTODIAN_SIGN_PK_BYTES crypto_sign_PUBLICKEYBYTES
-#define CUSTODIAN_SIG_BYTES	crypto_sign_BYTES
+#define CUSTODIAN_SIG_BYTES     crypto_sign_BYTES
 #define CUSTODIAN_SEAL_OVERHEAD crypto_box_SEALBYTES
-#define CUSTODIAN_NONCE_BYTES	16 /* attempt nonces */
-#define CUSTODIAN_FPR_CHARS	32 /* hex of 16 bytes */
-#define CUSTODIAN_LINE_MAX	160 /* a public line, without newline */
-#define CUSTODIAN_SHARE_MAX	64 /* bytes of a plaintext share */
+#define CUSTODIAN_NONCE_BYTES   16  /* attempt nonces */
+#define CUSTODIAN_FPR_CHARS     32  /* hex of 16 bytes */
+#define CUSTODIAN_LINE_MAX      160 /* a public line, without newline */
+#define CUSTODIAN_SHARE_MAX     64  /* bytes of a plaintext share */
 
 enum custodian_purpose {
 	CUSTODIAN_PURPOSE_UNSEAL = 1,
@@ -174,8 +174,8 @@ ESC_MUST_CHECK int custodian_submission_make(const struct custodian_key *key,
  * Returns 0, or -ESC_EBADSIG if it does not verify, -EINVAL for a bad
  * purpose or an empty or oversize sealed share.
  */
-ESC_MUST_CHECK int custodian_submission_verify(
-    const struct custodian_pub *pub, enum custodian_purpose purpose,
+ESC_MUST_CHECK int custodian_submission_verify(const struct custodian_pub *pub,
+    enum custodian_purpose purpose,
     const uint8_t nonce[static CUSTODIAN_NONCE_BYTES], const uint8_t *sealed,
     size_t sealed_len, const uint8_t sig[static CUSTODIAN_SIG_BYTES]);
 

@@ -65,7 +65,6 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(argv[1], verbs[i].name) == 0)
 			return verbs[i].main(argc - 1, argv + 1);
-	fprintf(stderr, "escrowctl: unknown verb '%s' (see --help)\n",
-	    argv[1]);
+	fprintf(stderr, "escrowctl: unknown verb '%s' (see --help)\n", argv[1]);
 	return 1;
 }

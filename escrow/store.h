@@ -42,10 +42,11 @@
 
 #include "escrow/err.h"
 
-#define STORE_RDONLY	    0x1u /* open existing files read-only */
-#define STORE_KEY_MAX	    511	 /* bytes, LMDB's default key limit */
-#define STORE_ZONE_NAME_MAX 63	 /* [a-z0-9][a-z0-9_-]*, see store_zone_name_valid */
-#define STORE_MAP_DEFAULT   ((size_t)8 << 20)
+#define STORE_RDONLY  0x1u /* open existing files read-only */
+#define STORE_KEY_MAX 511  /* bytes, LMDB's default key limit */
+#define STORE_ZONE_NAME_MAX                                                    \
+	63 /* [a-z0-9][a-z0-9_-]*, see store_zone_name_valid */
+#define STORE_MAP_DEFAULT ((size_t)8 << 20)
 
 struct store;
 struct store_env;
@@ -58,9 +59,9 @@ enum store_env_id {
 };
 
 struct store_opts {
-	unsigned flags;	 /* STORE_RDONLY or 0 */
+	unsigned flags;  /* STORE_RDONLY or 0 */
 	size_t map_size; /* initial map size of new environments in bytes;
-			    0 = STORE_MAP_DEFAULT; rounded up to a page */
+	                    0 = STORE_MAP_DEFAULT; rounded up to a page */
 };
 
 /**

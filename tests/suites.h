@@ -7,5 +7,8 @@
 
 Suite *err_suite(void);
 Suite *shamir_suite(void);
+Suite *keyring_suite(void);
+Suite *auth_suite(void);
+Suite *seal_suite(void);
 
 #endif /* TESTS_SUITES_H */
