@@ -15,19 +15,19 @@
 
 #include "escrow/store.h"
 
-#define TOKEN_PREFIX	"esc."
+#define TOKEN_PREFIX    "esc."
 #define TOKEN_RAW_BYTES 32
-#define HASH_BYTES	32
-#define REC_VERSION	1
-#define REC_MAX                                                               \
-	(1 + AUTH_ACCESSOR_CHARS + 8 + 8 + 1 +                               \
+#define HASH_BYTES      32
+#define REC_VERSION     1
+#define REC_MAX                                                                \
+	(1 + AUTH_ACCESSOR_CHARS + 8 + 8 + 1 +                                 \
 	    AUTH_POLICIES_MAX * (1 + AUTH_POLICY_MAX))
 
 _Static_assert(sizeof(TOKEN_PREFIX) - 1 +
-	    sodium_base64_ENCODED_LEN(TOKEN_RAW_BYTES,
-		sodium_base64_VARIANT_URLSAFE_NO_PADDING) -
-	    1 <=
-	AUTH_TOKEN_MAX,
+            sodium_base64_ENCODED_LEN(TOKEN_RAW_BYTES,
+                sodium_base64_VARIANT_URLSAFE_NO_PADDING) -
+            1 <=
+        AUTH_TOKEN_MAX,
     "a token fits AUTH_TOKEN_MAX");
 
 bool
@@ -41,7 +41,7 @@ auth_policy_name_valid(const char *name)
 		char c = name[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			c == '-' || c == '_'))
+		        c == '-' || c == '_'))
 			return false;
 	}
 	return true;
@@ -93,7 +93,8 @@ rec_decode(struct auth_token_info *info, const uint8_t *p, size_t len)
 		return -ESC_ECORRUPT;
 	memcpy(info->accessor, p + 1, AUTH_ACCESSOR_CHARS);
 	for (int i = 0; i < 8; i++) {
-		info->created = info->created << 8 | p[1 + AUTH_ACCESSOR_CHARS + i];
+		info->created =
+		    info->created << 8 | p[1 + AUTH_ACCESSOR_CHARS + i];
 		info->ttl = info->ttl << 8 | p[1 + AUTH_ACCESSOR_CHARS + 8 + i];
 	}
 	info->npolicies = p[o - 1];
@@ -141,11 +142,12 @@ issue_fn(struct store_txn *txn, void *arg)
 	uint8_t rec[REC_MAX];
 	int rc;
 
-	if (is->reset && ((rc = drop_all(txn, "tokens")) != 0 ||
-			     (rc = drop_all(txn, "accessors")) != 0))
+	if (is->reset &&
+	    ((rc = drop_all(txn, "tokens")) != 0 ||
+	        (rc = drop_all(txn, "accessors")) != 0))
 		return rc;
 	if ((rc = store_put(txn, "tokens", is->hash, HASH_BYTES, rec,
-		 rec_encode(is->info, rec))) != 0)
+	         rec_encode(is->info, rec))) != 0)
 		return rc;
 	return store_put(txn, "accessors", is->info->accessor,
 	    AUTH_ACCESSOR_CHARS, is->hash, HASH_BYTES);
@@ -186,9 +188,9 @@ auth_root_issue(struct store *st, uint64_t now,
 }
 
 int
-auth_token_create(struct store *st, uint64_t now,
-    const char *const *policies, unsigned npolicies, uint64_t ttl,
-    char token[static AUTH_TOKEN_MAX + 1], struct auth_token_info *info)
+auth_token_create(struct store *st, uint64_t now, const char *const *policies,
+    unsigned npolicies, uint64_t ttl, char token[static AUTH_TOKEN_MAX + 1],
+    struct auth_token_info *info)
 {
 	sodium_memzero(token, AUTH_TOKEN_MAX + 1);
 	memset(info, 0, sizeof(*info));

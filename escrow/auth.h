@@ -22,10 +22,10 @@
 
 #include "escrow/err.h"
 
-#define AUTH_TOKEN_MAX	   64 /* chars, without NUL; tokens are 47 */
+#define AUTH_TOKEN_MAX      64 /* chars, without NUL; tokens are 47 */
 #define AUTH_ACCESSOR_CHARS 24 /* hex of 12 bytes */
-#define AUTH_POLICIES_MAX  16
-#define AUTH_POLICY_MAX	   80 /* chars of one policy name */
+#define AUTH_POLICIES_MAX   16
+#define AUTH_POLICY_MAX     80 /* chars of one policy name */
 
 struct store;
 

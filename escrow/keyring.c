@@ -17,15 +17,15 @@
 #define PLAIN_MAGIC  "EKR1"
 #define TERM_BYTES   (4 + 8 + KEYRING_KEY_BYTES)
 #define PLAIN_HEADER (4 + 4)
-#define AD	     "escrow-keyring-v1"
+#define AD           "escrow-keyring-v1"
 
 _Static_assert(KEYRING_BLOB_HEADER ==
-	1 + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+        1 + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
     "blob header is the version byte and the nonce");
 _Static_assert(KEYRING_MK_BYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
     "M is an XChaCha20-Poly1305 key");
 _Static_assert(KEYRING_KEY_BYTES >= crypto_generichash_KEYBYTES_MIN &&
-	KEYRING_KEY_BYTES <= crypto_generichash_KEYBYTES_MAX,
+        KEYRING_KEY_BYTES <= crypto_generichash_KEYBYTES_MAX,
     "a term key is a BLAKE2b key");
 
 struct term {
@@ -165,8 +165,8 @@ keyring_seal(const struct keyring *kr,
 	b[0] = BLOB_VERSION;
 	randombytes_buf(b + 1, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(b + KEYRING_BLOB_HEADER,
-	    NULL, plain, plen, (const uint8_t *)AD, sizeof(AD) - 1, NULL,
-	    b + 1, mk);
+	    NULL, plain, plen, (const uint8_t *)AD, sizeof(AD) - 1, NULL, b + 1,
+	    mk);
 	sodium_free(plain);
 	*blob = b;
 	*bloblen = blen;
@@ -212,7 +212,7 @@ keyring_open(struct keyring **out, const uint8_t mk[static KEYRING_MK_BYTES],
 
 	*out = NULL;
 	if (bloblen < KEYRING_BLOB_HEADER +
-		crypto_aead_xchacha20poly1305_ietf_ABYTES + PLAIN_HEADER ||
+	            crypto_aead_xchacha20poly1305_ietf_ABYTES + PLAIN_HEADER ||
 	    blob[0] != BLOB_VERSION)
 		return -ESC_ECORRUPT;
 	if ((plain = sodium_malloc(bloblen)) == NULL ||
@@ -221,8 +221,8 @@ keyring_open(struct keyring **out, const uint8_t mk[static KEYRING_MK_BYTES],
 		goto out;
 	}
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plen, NULL,
-		blob + KEYRING_BLOB_HEADER, bloblen - KEYRING_BLOB_HEADER,
-		(const uint8_t *)AD, sizeof(AD) - 1, blob + 1, mk) != 0) {
+	        blob + KEYRING_BLOB_HEADER, bloblen - KEYRING_BLOB_HEADER,
+	        (const uint8_t *)AD, sizeof(AD) - 1, blob + 1, mk) != 0) {
 		rc = -ESC_ECORRUPT;
 		goto out;
 	}

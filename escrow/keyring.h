@@ -26,9 +26,9 @@
 #include "escrow/err.h"
 
 #define KEYRING_KEY_BYTES   32
-#define KEYRING_MK_BYTES    32	 /* the master key M */
+#define KEYRING_MK_BYTES    32   /* the master key M */
 #define KEYRING_TERMS_MAX   4096 /* rotations before a rekey is needed */
-#define KEYRING_LABEL_MAX   64	 /* bytes of a derivation purpose or name */
+#define KEYRING_LABEL_MAX   64   /* bytes of a derivation purpose or name */
 #define KEYRING_BLOB_HEADER (1 + 24)
 
 struct keyring;
@@ -64,8 +64,7 @@ uint64_t keyring_install_time(const struct keyring *kr);
  * Returns 0 or -ENOMEM.
  */
 ESC_MUST_CHECK int keyring_seal(const struct keyring *kr,
-    const uint8_t mk[static KEYRING_MK_BYTES], uint8_t **blob,
-    size_t *bloblen);
+    const uint8_t mk[static KEYRING_MK_BYTES], uint8_t **blob, size_t *bloblen);
 
 /**
  * Decrypt a blob made by keyring_seal.

@@ -293,15 +293,14 @@ cust_decode(struct custodian_pub *pub, const char *name, size_t nlen,
 }
 
 static int
-cust_get_txn(struct store_txn *txn, const char *name,
-    struct custodian_pub *out)
+cust_get_txn(struct store_txn *txn, const char *name, struct custodian_pub *out)
 {
 	const void *v;
 	size_t vlen;
 	int rc;
 
 	if ((rc = store_get(txn, "custodians", name, strlen(name), &v,
-		 &vlen)) != 0)
+	         &vlen)) != 0)
 		return rc;
 	return cust_decode(out, name, strlen(name), v, vlen);
 }
@@ -317,11 +316,11 @@ cust_add_fn(struct store_txn *txn, void *arg)
 	rc = cust_get_txn(txn, pub->name, &old);
 	if (rc == 0)
 		return sodium_memcmp(old.box_pk, pub->box_pk,
-			   CUSTODIAN_BOX_PK_BYTES) == 0 &&
-		    sodium_memcmp(old.sign_pk, pub->sign_pk,
-			CUSTODIAN_SIGN_PK_BYTES) == 0 ?
-		    0 :
-		    -EEXIST;
+		           CUSTODIAN_BOX_PK_BYTES) == 0 &&
+		        sodium_memcmp(old.sign_pk, pub->sign_pk,
+		            CUSTODIAN_SIGN_PK_BYTES) == 0
+		    ? 0
+		    : -EEXIST;
 	if (rc != -ENOENT)
 		return rc;
 	rec[0] = REC_VERSION;
@@ -342,8 +341,7 @@ seal_custodian_add(struct seal *s, const struct custodian_pub *pub)
 }
 
 int
-seal_custodian_get(struct seal *s, const char *name,
-    struct custodian_pub *out)
+seal_custodian_get(struct seal *s, const char *name, struct custodian_pub *out)
 {
 	struct store_txn *txn = NULL;
 	int rc;
@@ -405,8 +403,8 @@ seal_custodian_foreach(struct seal *s,
 	struct cust_walk w = { .s = s, .fn = fn, .arg = arg };
 	int rc;
 
-	if ((rc = store_read_begin(store_env_get(s->st, STORE_CORE),
-		 &w.txn)) != 0)
+	if ((rc = store_read_begin(store_env_get(s->st, STORE_CORE), &w.txn)) !=
+	    0)
 		return rc;
 	rc = store_foreach(w.txn, "custodians", NULL, 0, cust_walk_fn, &w);
 	store_txn_end(w.txn);
@@ -464,9 +462,9 @@ seal_share_load_name(struct seal *s, bool pending, const char *name,
 	if ((rc = store_read_begin(store_env_get(s->st, STORE_CORE), &txn)) !=
 	    0)
 		return rc;
-	rc = pending ? store_foreach(txn, "pending", "share/", 6,
-			   share_find_fn, &f) :
-		       store_foreach(txn, "shares", NULL, 0, share_find_fn, &f);
+	rc = pending
+	    ? store_foreach(txn, "pending", "share/", 6, share_find_fn, &f)
+	    : store_foreach(txn, "shares", NULL, 0, share_find_fn, &f);
 	store_txn_end(txn);
 	if (rc == 1)
 		return 0;
@@ -486,8 +484,8 @@ seal_share_load_x(struct seal *s, bool pending, uint8_t x,
 	if ((rc = store_read_begin(store_env_get(s->st, STORE_CORE), &txn)) !=
 	    0)
 		return rc;
-	rc = pending ? store_get(txn, "pending", key, 7, &v, &vlen) :
-		       store_get(txn, "shares", &x, 1, &v, &vlen);
+	rc = pending ? store_get(txn, "pending", key, 7, &v, &vlen)
+	             : store_get(txn, "shares", &x, 1, &v, &vlen);
 	if (rc == 0)
 		rc = seal_share_decode(out, v, vlen);
 	store_txn_end(txn);
@@ -538,7 +536,7 @@ seal_share_verify(struct seal *s, const char *name, bool pending,
 	if (rc != 0)
 		return rc;
 	seal_share_commitment(share, c);
-	return sodium_memcmp(c, r.commitment, SEAL_HASH_BYTES) == 0 ?
-	    0 :
-	    -ESC_EBADSHARE;
+	return sodium_memcmp(c, r.commitment, SEAL_HASH_BYTES) == 0
+	    ? 0
+	    : -ESC_EBADSHARE;
 }

@@ -52,14 +52,14 @@
 #include "escrow/custodian.h"
 #include "escrow/err.h"
 
-#define SEAL_MK_BYTES	     32
-#define SEAL_SHARE_BYTES     (SEAL_MK_BYTES + 1) /* Vault layout: y || x */
-#define SEAL_SEALED_BYTES    (SEAL_SHARE_BYTES + CUSTODIAN_SEAL_OVERHEAD)
-#define SEAL_HASH_BYTES	     32
-#define SEAL_SHARES_MAX	     255
-#define SEAL_TTL_DEFAULT     600 /* seconds an attempt lives */
-#define SEAL_TOKEN_MAX	     64	 /* chars of a root token, without NUL */
-#define SEAL_PLAIN_NAME_FMT  "share-%u"
+#define SEAL_MK_BYTES       32
+#define SEAL_SHARE_BYTES    (SEAL_MK_BYTES + 1) /* Vault layout: y || x */
+#define SEAL_SEALED_BYTES   (SEAL_SHARE_BYTES + CUSTODIAN_SEAL_OVERHEAD)
+#define SEAL_HASH_BYTES     32
+#define SEAL_SHARES_MAX     255
+#define SEAL_TTL_DEFAULT    600 /* seconds an attempt lives */
+#define SEAL_TOKEN_MAX      64  /* chars of a root token, without NUL */
+#define SEAL_PLAIN_NAME_FMT "share-%u"
 
 struct store;
 struct seal;
@@ -71,26 +71,26 @@ enum seal_state {
 };
 
 struct seal_config {
-	unsigned attempt_ttl;  /* seconds; 0 = SEAL_TTL_DEFAULT */
-	bool allow_plaintext;  /* accept and hand out Vault-style shares */
+	unsigned attempt_ttl; /* seconds; 0 = SEAL_TTL_DEFAULT */
+	bool allow_plaintext; /* accept and hand out Vault-style shares */
 };
 
 /* What a caller may know of the domain; a copy. */
 struct seal_status {
 	enum seal_state state;
-	unsigned k, n;	     /* 0, 0 when uninitialised */
+	unsigned k, n;       /* 0, 0 when uninitialised */
 	uint32_t generation; /* bumps at each completed rekey */
-	bool plaintext;	     /* initialised in plaintext mode */
+	bool plaintext;      /* initialised in plaintext mode */
 	bool rekey_pending;  /* new shares await verification */
 };
 
 /* One ceremony attempt, as a copy. */
 struct seal_attempt_info {
 	enum custodian_purpose purpose;
-	bool active;			      /* false: none in progress */
+	bool active; /* false: none in progress */
 	uint8_t nonce[CUSTODIAN_NONCE_BYTES];
 	uint8_t pk[CUSTODIAN_BOX_PK_BYTES]; /* seal submissions to this */
-	uint64_t started, expires;	      /* unix seconds */
+	uint64_t started, expires;          /* unix seconds */
 	unsigned threshold, progress;
 	char submitted[SEAL_SHARES_MAX][CUSTODIAN_NAME_MAX + 1];
 	/* rekey attempts: the parameters being installed */
@@ -251,8 +251,8 @@ ESC_MUST_CHECK int seal_submit_plaintext(struct seal *s,
  * current one), -EINVAL for a bad purpose.
  */
 ESC_MUST_CHECK int seal_attempt_reset(struct seal *s,
-    enum custodian_purpose purpose,
-    const uint8_t nonce[CUSTODIAN_NONCE_BYTES], uint64_t now);
+    enum custodian_purpose purpose, const uint8_t nonce[CUSTODIAN_NONCE_BYTES],
+    uint64_t now);
 
 /**
  * Seal: wipe M and the keyring from memory and drop every attempt.

@@ -6,14 +6,13 @@
  * sodium_malloc memory and are wiped when the attempt completes, fails at
  * the threshold, expires, is reset, or the domain is sealed.
  */
-#include "escrow/seal.h"
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "escrow/seal.h"
 #include "escrow/seal_priv.h"
 #include "shamir/shamir.h"
 
@@ -92,8 +91,8 @@ seal_attempt_expire_due(struct seal_attempt *a, uint64_t now)
 }
 
 void
-seal_attempt_info_fill(const struct seal_attempt *a, enum custodian_purpose purpose,
-    struct seal_attempt_info *out)
+seal_attempt_info_fill(const struct seal_attempt *a,
+    enum custodian_purpose purpose, struct seal_attempt_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->purpose = purpose;
@@ -242,7 +241,7 @@ finish_verify(struct seal *s, uint8_t *mk)
 	if ((nk = calloc(1, sizeof(*nk))) == NULL)
 		return -ENOMEM;
 	if ((rc = store_write(store_env_get(s->st, STORE_CORE), promote_fn,
-		 nk)) != 0)
+	         nk)) != 0)
 		goto out;
 	/* The KCV was checked against the pending config by the caller; the
 	 * keyring under the new M holds the same terms as memory does. */
@@ -287,15 +286,15 @@ finish_rekey(struct seal *s, struct seal_attempt *a, uint64_t now)
 		goto out;
 	}
 	if ((rc = seal_newkey_make(s, now, a->new_k, a->new_n, a->new_names,
-		 a->plaintext, s->conf.generation + 1, mk, plain, w.nk)) != 0 ||
+	         a->plaintext, s->conf.generation + 1, mk, plain, w.nk)) != 0 ||
 	    (rc = keyring_seal(s->kr, mk, &w.nk->blob, &w.nk->bloblen)) != 0 ||
 	    (rc = store_write(store_env_get(s->st, STORE_CORE), rekey_fn,
-		 &w)) != 0)
+	         &w)) != 0)
 		goto out;
 	if (a->verify) {
 		s->pending = true;
-		rc = seal_attempt_begin(s, &s->att[CUSTODIAN_PURPOSE_VERIFY - 1],
-		    now, a->new_k);
+		rc = seal_attempt_begin(s,
+		    &s->att[CUSTODIAN_PURPOSE_VERIFY - 1], now, a->new_k);
 	} else {
 		s->conf = w.nk->conf;
 		sodium_free(s->mk);

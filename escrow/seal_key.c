@@ -5,8 +5,6 @@
  * sealing, and the keyring operations that need M.  Every path wipes the
  * plaintext shares and any copy of M it made.
  */
-#include "escrow/seal.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +13,7 @@
 #include <sodium.h>
 
 #include "escrow/auth.h"
+#include "escrow/seal.h"
 #include "escrow/seal_priv.h"
 #include "shamir/shamir.h"
 
@@ -69,8 +68,8 @@ seal_newkey_make(struct seal *s, uint64_t now, unsigned k, unsigned n,
 	if ((rc = shamir_split(shares, mk_out, SEAL_MK_BYTES, k, n)) != 0)
 		goto out;
 	for (unsigned i = 0; i < n; i++) {
-		rc = newkey_share(s, &nk->recs[i], shares + i * SEAL_SHARE_BYTES,
-		    plaintext ? NULL : names[i]);
+		rc = newkey_share(s, &nk->recs[i],
+		    shares + i * SEAL_SHARE_BYTES, plaintext ? NULL : names[i]);
 		if (rc != 0)
 			goto out;
 	}
@@ -144,8 +143,8 @@ seal_install_records(struct store_txn *txn, const struct seal_newkey *nk,
 		uint8_t key[7] = { 's', 'h', 'a', 'r', 'e', '/', r->x };
 		size_t len = seal_share_encode(r, rec);
 
-		rc = pending ? store_put(txn, "pending", key, 7, rec, len) :
-			       store_put(txn, "shares", &r->x, 1, rec, len);
+		rc = pending ? store_put(txn, "pending", key, 7, rec, len)
+		             : store_put(txn, "shares", &r->x, 1, rec, len);
 		if (rc != 0)
 			return rc;
 	}
@@ -201,7 +200,7 @@ seal_init(struct seal *s, uint64_t now, unsigned k, unsigned n,
 	if (!plaintext && (rc = seal_names_check(s, names, n, copy)) != 0)
 		goto out;
 	if ((rc = seal_newkey_make(s, now, k, n, copy, plaintext, 1, mk, plain,
-		 nk)) != 0 ||
+	         nk)) != 0 ||
 	    (rc = keyring_new(&kr, now)) != 0 ||
 	    (rc = keyring_seal(kr, mk, &nk->blob, &nk->bloblen)) != 0)
 		goto out;
@@ -209,8 +208,8 @@ seal_init(struct seal *s, uint64_t now, unsigned k, unsigned n,
 	 * uninitialised store whose next init drops that token again. */
 	if ((rc = auth_root_issue(s->st, now, token)) != 0)
 		goto out;
-	if ((rc = store_write(store_env_get(s->st, STORE_CORE), init_fn,
-		 nk)) != 0)
+	if ((rc = store_write(store_env_get(s->st, STORE_CORE), init_fn, nk)) !=
+	    0)
 		goto out;
 	s->conf = nk->conf;
 	s->pending = false;
@@ -297,7 +296,7 @@ seal_keyring_rotate(struct seal *s, uint64_t now)
 	b.blob = blob;
 	b.len = len;
 	if ((rc = store_write(store_env_get(s->st, STORE_CORE), keyring_put_fn,
-		 &b)) != 0)
+	         &b)) != 0)
 		goto out;
 	keyring_free(s->kr);
 	s->kr = next;
@@ -332,8 +331,8 @@ seal_derive(struct seal *s, uint32_t term, const char *purpose,
 	sodium_memzero(out, 32);
 	pthread_mutex_lock(&s->mu);
 	if ((rc = need_unsealed(s)) == 0)
-		rc = keyring_derive(s->kr, term == 0 ? keyring_term(s->kr) : term,
-		    purpose, name, out);
+		rc = keyring_derive(s->kr,
+		    term == 0 ? keyring_term(s->kr) : term, purpose, name, out);
 	pthread_mutex_unlock(&s->mu);
 	return rc;
 }

@@ -39,7 +39,7 @@ struct seal_attempt {
 	bool expired; /* kept to tell a late submission it expired */
 	uint8_t nonce[CUSTODIAN_NONCE_BYTES];
 	uint8_t pk[CUSTODIAN_BOX_PK_BYTES];
-	uint8_t *sk;	 /* secret: sodium_malloc, while active */
+	uint8_t *sk;     /* secret: sodium_malloc, while active */
 	uint8_t *shares; /* secret: SEAL_SHARES_MAX * SEAL_SHARE_BYTES */
 	uint64_t started, expires;
 	unsigned threshold, count;
@@ -56,8 +56,8 @@ struct seal {
 	struct seal_config cfg;
 	enum seal_state state;
 	struct seal_conf conf; /* valid unless SEAL_STATE_UNINIT */
-	bool pending;	       /* pending config exists */
-	uint8_t *mk;	       /* secret: M while unsealed, else NULL */
+	bool pending;          /* pending config exists */
+	uint8_t *mk;           /* secret: M while unsealed, else NULL */
 	struct keyring *kr;    /* while unsealed, else NULL */
 	struct seal_attempt att[ATTEMPTS];
 	uint8_t *rekey_plain; /* secret: new plaintext shares to hand out */
@@ -69,9 +69,9 @@ size_t seal_conf_encode(const struct seal_conf *c, uint8_t *buf);
 int seal_conf_decode(struct seal_conf *c, const void *val, size_t len);
 size_t seal_share_encode(const struct seal_share_rec *r, uint8_t *buf);
 int seal_share_decode(struct seal_share_rec *r, const void *val, size_t len);
-#define SEAL_CONF_BYTES	 (1 + 1 + 1 + 1 + 4 + 8 + SEAL_HASH_BYTES)
-#define SEAL_SHARE_REC_MAX                                                    \
-	(1 + 1 + SEAL_HASH_BYTES + 1 + CUSTODIAN_NAME_MAX + 1 +               \
+#define SEAL_CONF_BYTES (1 + 1 + 1 + 1 + 4 + 8 + SEAL_HASH_BYTES)
+#define SEAL_SHARE_REC_MAX                                                     \
+	(1 + 1 + SEAL_HASH_BYTES + 1 + CUSTODIAN_NAME_MAX + 1 +                \
 	    SEAL_SEALED_BYTES)
 
 /* Load the share record holding x (pending set or current). */

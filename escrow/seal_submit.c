@@ -6,13 +6,12 @@
  * rekey, restarting verification, and handing out plaintext rekey shares.
  * A refusal never touches the attempt; only an accepted share is added.
  */
-#include "escrow/seal.h"
-
 #include <errno.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "escrow/seal.h"
 #include "escrow/seal_priv.h"
 
 static bool
@@ -38,8 +37,8 @@ attempt_named(struct seal_attempt *a, enum custodian_purpose purpose,
 		if (a->expired &&
 		    sodium_memcmp(a->nonce, nonce, CUSTODIAN_NONCE_BYTES) == 0)
 			return -ESC_EEXPIRED;
-		return purpose == CUSTODIAN_PURPOSE_UNSEAL ? -ESC_ENONCE :
-							     -ESC_ENOATTEMPT;
+		return purpose == CUSTODIAN_PURPOSE_UNSEAL ? -ESC_ENONCE
+		                                           : -ESC_ENOATTEMPT;
 	}
 	if (sodium_memcmp(a->nonce, nonce, CUSTODIAN_NONCE_BYTES) != 0)
 		return -ESC_ENONCE;
@@ -95,14 +94,14 @@ seal_submit(struct seal *s, enum custodian_purpose purpose, uint64_t now,
 		goto out;
 	rc = seal_custodian_get(s, name, &pub);
 	if (rc == 0)
-		rc = seal_share_load_name(s, purpose == CUSTODIAN_PURPOSE_VERIFY,
-		    name, &rec);
+		rc = seal_share_load_name(s,
+		    purpose == CUSTODIAN_PURPOSE_VERIFY, name, &rec);
 	if (rc == -ENOENT)
 		rc = -ESC_ECUSTODIAN;
 	if (rc != 0 || (rc = attempt_named(a, purpose, nonce, now)) != 0)
 		goto out;
 	if (custodian_submission_verify(&pub, purpose, nonce, sealed,
-		sealed_len, sig) != 0) {
+	        sealed_len, sig) != 0) {
 		rc = -ESC_EBADSIG;
 		goto out;
 	}
@@ -193,8 +192,8 @@ rekey_cancel(struct seal *s, const uint8_t *nonce, uint64_t now)
 	if (nonce == NULL ||
 	    sodium_memcmp(vf->nonce, nonce, CUSTODIAN_NONCE_BYTES) != 0)
 		return -ESC_ENONCE;
-	if ((rc = store_write(store_env_get(s->st, STORE_CORE),
-		 pending_drop_fn, NULL)) != 0)
+	if ((rc = store_write(store_env_get(s->st, STORE_CORE), pending_drop_fn,
+	         NULL)) != 0)
 		return rc;
 	s->pending = false;
 	seal_attempt_clear(vf);
@@ -286,8 +285,7 @@ out:
 }
 
 int
-seal_rekey_take_plain(struct seal *s, uint8_t *plain, size_t cap,
-    unsigned *n)
+seal_rekey_take_plain(struct seal *s, uint8_t *plain, size_t cap, unsigned *n)
 {
 	int rc = 0;
 

@@ -110,10 +110,10 @@ START_TEST(test_auth_token_create_refuses_bad_policies)
 	ck_assert_int_eq(auth_token_create(st, 1, bad, 0, 0, tok, &info),
 	    -EINVAL);
 	ck_assert_int_eq(auth_token_create(st, 1, many, AUTH_POLICIES_MAX + 1,
-			     0, tok, &info),
+	                     0, tok, &info),
 	    -EINVAL);
-	ck_assert_int_eq(auth_token_create(st, 1, many, AUTH_POLICIES_MAX, 0,
-			     tok, &info),
+	ck_assert_int_eq(
+	    auth_token_create(st, 1, many, AUTH_POLICIES_MAX, 0, tok, &info),
 	    0);
 }
 END_TEST
@@ -166,8 +166,8 @@ START_TEST(test_auth_store_never_holds_a_token)
 	ck_assert_int_eq(auth_token_create(st, 1, pol, 1, 0, tok, &info), 0);
 	ck_assert(!fixture_file_contains(path, tok + 4, strlen(tok) - 4));
 	/* The accessor is public and is there. */
-	ck_assert(fixture_file_contains(path, info.accessor,
-	    AUTH_ACCESSOR_CHARS));
+	ck_assert(
+	    fixture_file_contains(path, info.accessor, AUTH_ACCESSOR_CHARS));
 }
 END_TEST
 

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* Shared test fixtures: temporary directories and file contents. */
 #define _GNU_SOURCE /* nftw's FTW_DEPTH and FTW_PHYS, memmem */
-#include "tests/fixture.h"
-
 #include <sys/stat.h>
 
 #include <fcntl.h>
@@ -13,6 +11,8 @@
 #include <unistd.h>
 
 #include <check.h>
+
+#include "tests/fixture.h"
 
 const char *
 fixture_tmpdir(void)

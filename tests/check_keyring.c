@@ -143,8 +143,8 @@ forge(const uint8_t *plain, size_t plen, uint8_t *blob, size_t *len)
 
 	blob[0] = 1;
 	randombytes_buf(blob + 1, 24);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(blob + 25, NULL, plain,
-	    plen, (const uint8_t *)ad, sizeof(ad) - 1, NULL, blob + 1, mk);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(blob + 25, NULL, plain, plen,
+	    (const uint8_t *)ad, sizeof(ad) - 1, NULL, blob + 1, mk);
 	*len = 25 + plen + 16;
 }
 
@@ -155,8 +155,8 @@ START_TEST(test_keyring_open_rejects_malformed_plaintext)
 	struct keyring *kr;
 	size_t len;
 
-	plain[8 + 3] = 1;	/* term 1 */
-	plain[8 + 44 + 3] = 2;	/* term 2 */
+	plain[8 + 3] = 1;      /* term 1 */
+	plain[8 + 44 + 3] = 2; /* term 2 */
 	forge(plain, sizeof(plain), blob, &len);
 	ck_assert_int_eq(keyring_open(&kr, mk, blob, len), 0);
 	keyring_free(kr);

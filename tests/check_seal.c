@@ -22,11 +22,11 @@
 #include "tests/fixture.h"
 #include "tests/suites.h"
 
-#define T0	1000000u
-#define ALICE	0
-#define BOB	1
-#define CAROL	2
-#define DAVE	3
+#define T0    1000000u
+#define ALICE 0
+#define BOB   1
+#define CAROL 2
+#define DAVE  3
 
 static const char *const names[] = { "alice", "bob", "carol", "dave" };
 static char dir[4096];
@@ -61,9 +61,8 @@ setup(void)
 	open_all(false);
 	for (int i = 0; i < 4; i++) {
 		ck_assert_int_eq(custodian_key_generate(&keys[i], names[i]), 0);
-		ck_assert_int_eq(seal_custodian_add(sl,
-				     custodian_key_pub(keys[i])),
-		    0);
+		ck_assert_int_eq(
+		    seal_custodian_add(sl, custodian_key_pub(keys[i])), 0);
 	}
 }
 
@@ -92,7 +91,7 @@ share_of(int i, bool pending, uint8_t share[SEAL_SHARE_BYTES])
 
 	ck_assert_int_eq(seal_share_get(sl, names[i], pending, sealed), 0);
 	ck_assert_int_eq(custodian_share_open(keys[i], share, SEAL_SHARE_BYTES,
-			     sealed, sizeof(sealed)),
+	                     sealed, sizeof(sealed)),
 	    0);
 }
 
@@ -104,8 +103,8 @@ submit_share(int i, enum custodian_purpose p, uint64_t now,
 	uint8_t sealed[SEAL_SEALED_BYTES], sig[CUSTODIAN_SIG_BYTES];
 
 	ck_assert_int_eq(seal_attempt_get(sl, p, now, &ai), 0);
-	ck_assert_int_eq(custodian_submission_make(keys[i], p, ai.nonce,
-			     ai.pk, share, SEAL_SHARE_BYTES, sealed, sig),
+	ck_assert_int_eq(custodian_submission_make(keys[i], p, ai.nonce, ai.pk,
+	                     share, SEAL_SHARE_BYTES, sealed, sig),
 	    0);
 	return seal_submit(sl, p, now, names[i], ai.nonce, sealed,
 	    sizeof(sealed), sig, pr);
@@ -163,8 +162,8 @@ START_TEST(test_seal_open_fresh_is_uninit)
 	ck_assert_int_eq(ss.state, SEAL_STATE_UNINIT);
 	ck_assert_uint_eq(ss.k, 0);
 	ck_assert_uint_eq(ss.n, 0);
-	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-			     &ai),
+	ck_assert_int_eq(
+	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0, &ai),
 	    -ESC_EUNINIT);
 	ck_assert_int_eq(seal_seal(sl), -ESC_EUNINIT);
 	ck_assert_int_eq(seal_derive(sl, 0, "p", "n", out), -ESC_EUNINIT);
@@ -268,26 +267,26 @@ START_TEST(test_seal_init_stores_only_sealed_shares)
 		xs[i] = share[SEAL_MK_BYTES];
 		ck_assert_int_ne(xs[i], 0);
 		ck_assert_int_eq(seal_share_verify(sl, names[i], false, share,
-				     sizeof(share)),
+		                     sizeof(share)),
 		    0);
 		share[0] ^= 1;
 		ck_assert_int_eq(seal_share_verify(sl, names[i], false, share,
-				     sizeof(share)),
+		                     sizeof(share)),
 		    -ESC_EBADSHARE);
 		ck_assert_int_eq(seal_share_verify(sl, names[i], false, share,
-				     sizeof(share) - 1),
+		                     sizeof(share) - 1),
 		    -ESC_EMALFORMED);
 	}
 	ck_assert(xs[0] != xs[1] && xs[1] != xs[2] && xs[0] != xs[2]);
 	/* Only the custodian's own key opens its sealed share. */
 	ck_assert_int_eq(seal_share_get(sl, "alice", false, sealed), 0);
 	ck_assert_int_eq(custodian_share_open(keys[BOB], share, sizeof(share),
-			     sealed, sizeof(sealed)),
+	                     sealed, sizeof(sealed)),
 	    -ESC_ECRYPTO);
 	ck_assert_int_eq(seal_share_get(sl, "dave", false, sealed), -ENOENT);
 	ck_assert_int_eq(seal_share_get(sl, "alice", true, sealed), -ENOENT);
-	ck_assert_int_eq(seal_share_verify(sl, "dave", false, share,
-			     sizeof(share)),
+	ck_assert_int_eq(
+	    seal_share_verify(sl, "dave", false, share, sizeof(share)),
 	    -ENOENT);
 	/* The root token works, and only as a token. */
 	ck_assert_int_eq(strncmp(token, "esc.", 4), 0);
@@ -320,9 +319,8 @@ START_TEST(test_seal_submit_unseals_at_threshold)
 	uint64_t when;
 
 	init_2_of_3();
-	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-			     &ai),
-	    0);
+	ck_assert_int_eq(
+	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0, &ai), 0);
 	ck_assert(ai.active);
 	ck_assert_uint_eq(ai.threshold, 2);
 	ck_assert_uint_eq(ai.progress, 0);
@@ -331,9 +329,8 @@ START_TEST(test_seal_submit_unseals_at_threshold)
 	ck_assert_uint_eq(pr.progress, 1);
 	ck_assert_uint_eq(pr.threshold, 2);
 	ck_assert(!pr.complete);
-	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-			     &ai),
-	    0);
+	ck_assert_int_eq(
+	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0, &ai), 0);
 	ck_assert_str_eq(ai.submitted[0], "carol");
 	ck_assert_int_eq(submit(ALICE, CUSTODIAN_PURPOSE_UNSEAL, &pr), 0);
 	ck_assert(pr.complete);
@@ -341,8 +338,8 @@ START_TEST(test_seal_submit_unseals_at_threshold)
 	ck_assert_int_eq(seal_keyring_status(sl, &term, &when), 0);
 	ck_assert_uint_eq(term, 1);
 	ck_assert_uint_eq(when, T0);
-	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-			     &ai),
+	ck_assert_int_eq(
+	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0, &ai),
 	    -ESC_EUNSEALED);
 }
 END_TEST
@@ -356,19 +353,17 @@ struct sub {
 };
 
 static void
-make_sub(struct sub *sb, int signer, const uint8_t *share,
-    const uint8_t *pk)
+make_sub(struct sub *sb, int signer, const uint8_t *share, const uint8_t *pk)
 {
 	struct seal_attempt_info ai;
 
-	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-			     &ai),
-	    0);
+	ck_assert_int_eq(
+	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0, &ai), 0);
 	memcpy(sb->nonce, ai.nonce, sizeof(sb->nonce));
 	ck_assert_int_eq(custodian_submission_make(keys[signer],
-			     CUSTODIAN_PURPOSE_UNSEAL, sb->nonce,
-			     pk != NULL ? pk : ai.pk, share, SEAL_SHARE_BYTES,
-			     sb->sealed, sb->sig),
+	                     CUSTODIAN_PURPOSE_UNSEAL, sb->nonce,
+	                     pk != NULL ? pk : ai.pk, share, SEAL_SHARE_BYTES,
+	                     sb->sealed, sb->sig),
 	    0);
 }
 
@@ -405,14 +400,13 @@ START_TEST(test_seal_submit_refusals_keep_progress)
 	make_sub(&sb, ALICE, a, NULL);
 	ck_assert_int_eq(send_sub(&sb, "alice"), -ESC_EDUPLICATE);
 	/* A nonce of no attempt, correctly signed over. */
-	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-			     &ai),
-	    0);
+	ck_assert_int_eq(
+	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0, &ai), 0);
 	memcpy(sb.nonce, ai.nonce, sizeof(sb.nonce));
 	sb.nonce[0] ^= 1;
 	ck_assert_int_eq(custodian_submission_make(keys[BOB],
-			     CUSTODIAN_PURPOSE_UNSEAL, sb.nonce, ai.pk, b,
-			     SEAL_SHARE_BYTES, sb.sealed, sb.sig),
+	                     CUSTODIAN_PURPOSE_UNSEAL, sb.nonce, ai.pk, b,
+	                     SEAL_SHARE_BYTES, sb.sealed, sb.sig),
 	    0);
 	ck_assert_int_eq(send_sub(&sb, "bob"), -ESC_ENONCE);
 	/* Tampered sealed share: the signature no longer covers it. */
@@ -422,8 +416,8 @@ START_TEST(test_seal_submit_refusals_keep_progress)
 	/* Wrong length. */
 	make_sub(&sb, BOB, b, NULL);
 	ck_assert_int_eq(seal_submit(sl, CUSTODIAN_PURPOSE_UNSEAL, T0, "bob",
-			     sb.nonce, sb.sealed, sizeof(sb.sealed) - 1,
-			     sb.sig, &pr),
+	                     sb.nonce, sb.sealed, sizeof(sb.sealed) - 1, sb.sig,
+	                     &pr),
 	    -ESC_EMALFORMED);
 	/* Sealed to some other key, correctly signed. */
 	crypto_box_keypair(pk, sk);
@@ -438,13 +432,12 @@ START_TEST(test_seal_submit_refusals_keep_progress)
 	b[5] ^= 0x40;
 	/* A bad purpose. */
 	ck_assert_int_eq(seal_submit(sl, CUSTODIAN_PURPOSE_DRILL, T0, "bob",
-			     sb.nonce, sb.sealed, sizeof(sb.sealed), sb.sig,
-			     &pr),
+	                     sb.nonce, sb.sealed, sizeof(sb.sealed), sb.sig,
+	                     &pr),
 	    -EINVAL);
 	/* None of it moved the attempt. */
-	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-			     &ai),
-	    0);
+	ck_assert_int_eq(
+	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0, &ai), 0);
 	ck_assert_uint_eq(ai.progress, 1);
 	ck_assert_str_eq(ai.submitted[0], "alice");
 	ck_assert_str_eq(ai.submitted[1], "");
@@ -468,14 +461,12 @@ START_TEST(test_seal_submit_replay_into_later_attempt)
 	share_of(BOB, false, b);
 	make_sub(&old, BOB, b, NULL);
 	ck_assert_int_eq(send_sub(&old, "bob"), 0);
-	ck_assert_int_eq(seal_attempt_reset(sl, CUSTODIAN_PURPOSE_UNSEAL, NULL,
-			     T0),
-	    0);
+	ck_assert_int_eq(
+	    seal_attempt_reset(sl, CUSTODIAN_PURPOSE_UNSEAL, NULL, T0), 0);
 	ck_assert_uint_eq(progress(CUSTODIAN_PURPOSE_UNSEAL), 0);
 	ck_assert_int_eq(send_sub(&old, "bob"), -ESC_ENONCE);
-	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-			     &ai),
-	    0);
+	ck_assert_int_eq(
+	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0, &ai), 0);
 	ck_assert_uint_eq(ai.progress, 0);
 	ck_assert(memcmp(ai.nonce, old.nonce, sizeof(ai.nonce)) != 0);
 }
@@ -493,23 +484,22 @@ START_TEST(test_seal_submit_expired_attempt)
 	share_of(BOB, false, b);
 	make_sub(&sb, BOB, b, NULL);
 	ck_assert_int_eq(seal_submit(sl, CUSTODIAN_PURPOSE_UNSEAL, T0 + 599,
-			     "carol", sb.nonce, sb.sealed, sizeof(sb.sealed),
-			     sb.sig, &pr),
+	                     "carol", sb.nonce, sb.sealed, sizeof(sb.sealed),
+	                     sb.sig, &pr),
 	    -ESC_EBADSIG); /* still live at 599 s */
 	ck_assert_int_eq(seal_submit(sl, CUSTODIAN_PURPOSE_UNSEAL, T0 + 600,
-			     "bob", sb.nonce, sb.sealed, sizeof(sb.sealed),
-			     sb.sig, &pr),
+	                     "bob", sb.nonce, sb.sealed, sizeof(sb.sealed),
+	                     sb.sig, &pr),
 	    -ESC_EEXPIRED);
 	ck_assert_int_eq(state(), SEAL_STATE_SEALED);
 	/* The next look starts a fresh attempt with nothing collected. */
-	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL,
-			     T0 + 601, &ai),
-	    0);
+	ck_assert_int_eq(
+	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0 + 601, &ai), 0);
 	ck_assert_uint_eq(ai.progress, 0);
 	ck_assert_uint_eq(ai.expires, T0 + 601 + 600);
 	ck_assert_int_eq(seal_submit(sl, CUSTODIAN_PURPOSE_UNSEAL, T0 + 601,
-			     "bob", sb.nonce, sb.sealed, sizeof(sb.sealed),
-			     sb.sig, &pr),
+	                     "bob", sb.nonce, sb.sealed, sizeof(sb.sealed),
+	                     sb.sig, &pr),
 	    -ESC_ENONCE);
 }
 END_TEST
@@ -537,9 +527,8 @@ START_TEST(test_seal_submit_kcv_catches_wrong_reconstruction)
 	struct seal_progress pr;
 
 	init_2_of_3();
-	ck_assert_int_eq(store_write(store_env_get(st, STORE_CORE),
-			     kcv_tamper_fn, NULL),
-	    0);
+	ck_assert_int_eq(
+	    store_write(store_env_get(st, STORE_CORE), kcv_tamper_fn, NULL), 0);
 	seal_close(sl);
 	ck_assert_int_eq(seal_open(&sl, st, NULL), 0);
 	ck_assert_int_eq(submit(ALICE, CUSTODIAN_PURPOSE_UNSEAL, &pr), 0);
@@ -559,30 +548,27 @@ START_TEST(test_seal_attempt_get_and_reset_errors)
 	    -ESC_ESEALED);
 	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_DRILL, T0, &ai),
 	    -EINVAL);
-	ck_assert_int_eq(seal_attempt_reset(sl, CUSTODIAN_PURPOSE_UNSEAL, NULL,
-			     T0),
+	ck_assert_int_eq(
+	    seal_attempt_reset(sl, CUSTODIAN_PURPOSE_UNSEAL, NULL, T0),
 	    -ESC_ENOATTEMPT);
-	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-			     &ai),
-	    0);
-	ck_assert_int_eq(seal_attempt_reset(sl, CUSTODIAN_PURPOSE_UNSEAL,
-			     nonce, T0),
+	ck_assert_int_eq(
+	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_UNSEAL, T0, &ai), 0);
+	ck_assert_int_eq(
+	    seal_attempt_reset(sl, CUSTODIAN_PURPOSE_UNSEAL, nonce, T0),
 	    -ESC_ENONCE);
-	ck_assert_int_eq(seal_attempt_reset(sl, CUSTODIAN_PURPOSE_UNSEAL,
-			     ai.nonce, T0),
-	    0);
-	ck_assert_int_eq(seal_attempt_reset(sl, CUSTODIAN_PURPOSE_DRILL, NULL,
-			     T0),
-	    -EINVAL);
-	ck_assert_int_eq(seal_attempt_reset(sl, CUSTODIAN_PURPOSE_VERIFY, NULL,
-			     T0),
+	ck_assert_int_eq(
+	    seal_attempt_reset(sl, CUSTODIAN_PURPOSE_UNSEAL, ai.nonce, T0), 0);
+	ck_assert_int_eq(
+	    seal_attempt_reset(sl, CUSTODIAN_PURPOSE_DRILL, NULL, T0), -EINVAL);
+	ck_assert_int_eq(
+	    seal_attempt_reset(sl, CUSTODIAN_PURPOSE_VERIFY, NULL, T0),
 	    -ESC_ENOATTEMPT);
 	unseal(ALICE, BOB);
 	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_REKEY, T0, &ai),
 	    -ESC_ENOATTEMPT);
 	ck_assert(!ai.active);
-	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_VERIFY, T0,
-			     &ai),
+	ck_assert_int_eq(
+	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_VERIFY, T0, &ai),
 	    -ESC_ENOATTEMPT);
 }
 END_TEST
@@ -663,8 +649,8 @@ START_TEST(test_seal_rekey_without_verification)
 	ck_assert(memcmp(old, neu, sizeof(old)) != 0);
 	/* The old share is dead; the three new ones unseal. */
 	ck_assert_int_eq(seal_seal(sl), 0);
-	ck_assert_int_eq(submit_share(ALICE, CUSTODIAN_PURPOSE_UNSEAL, T0, old,
-			     &pr),
+	ck_assert_int_eq(
+	    submit_share(ALICE, CUSTODIAN_PURPOSE_UNSEAL, T0, old, &pr),
 	    -ESC_EBADSHARE);
 	ck_assert_int_eq(submit(ALICE, CUSTODIAN_PURPOSE_UNSEAL, &pr), 0);
 	ck_assert_int_eq(submit(BOB, CUSTODIAN_PURPOSE_UNSEAL, &pr), 0);
@@ -704,9 +690,8 @@ START_TEST(test_seal_rekey_with_verification)
 	seal_status_get(sl, &ss);
 	ck_assert(ss.rekey_pending);
 	unseal(ALICE, CAROL);
-	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_VERIFY, T0,
-			     &ai),
-	    0);
+	ck_assert_int_eq(
+	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_VERIFY, T0, &ai), 0);
 	ck_assert_uint_eq(ai.threshold, 2);
 	/* An old share is not a new one. */
 	ck_assert_int_eq(submit(ALICE, CUSTODIAN_PURPOSE_VERIFY, &pr),
@@ -721,7 +706,7 @@ START_TEST(test_seal_rekey_with_verification)
 	/* Alice holds nothing now; bob and carol unseal with new shares. */
 	ck_assert_int_eq(seal_seal(sl), 0);
 	ck_assert_int_eq(seal_share_get(sl, "alice", false,
-			     (uint8_t[SEAL_SEALED_BYTES]){ 0 }),
+	                     (uint8_t[SEAL_SEALED_BYTES]){ 0 }),
 	    -ENOENT);
 	unseal(BOB, CAROL);
 	ck_assert_int_eq(seal_derive(sl, 0, "zone-kek", "tx", k2), 0);
@@ -749,38 +734,33 @@ START_TEST(test_seal_rekey_start_and_cancel_errors)
 	ck_assert_int_eq(seal_rekey_start(sl, T0, 2, 2, NULL, false, &ai),
 	    -ESC_EPLAINTEXT);
 	ck_assert_int_eq(seal_rekey_start(sl, T0, 2, 2, two, true, &ai), 0);
-	ck_assert_int_eq(seal_attempt_reset(sl, CUSTODIAN_PURPOSE_REKEY, NULL,
-			     T0),
+	ck_assert_int_eq(
+	    seal_attempt_reset(sl, CUSTODIAN_PURPOSE_REKEY, NULL, T0),
 	    -ESC_ENONCE);
-	ck_assert_int_eq(seal_attempt_reset(sl, CUSTODIAN_PURPOSE_REKEY, bad,
-			     T0),
+	ck_assert_int_eq(
+	    seal_attempt_reset(sl, CUSTODIAN_PURPOSE_REKEY, bad, T0),
 	    -ESC_ENONCE);
-	ck_assert_int_eq(seal_attempt_reset(sl, CUSTODIAN_PURPOSE_REKEY,
-			     ai.nonce, T0),
-	    0);
-	ck_assert_int_eq(seal_attempt_reset(sl, CUSTODIAN_PURPOSE_REKEY,
-			     ai.nonce, T0),
+	ck_assert_int_eq(
+	    seal_attempt_reset(sl, CUSTODIAN_PURPOSE_REKEY, ai.nonce, T0), 0);
+	ck_assert_int_eq(
+	    seal_attempt_reset(sl, CUSTODIAN_PURPOSE_REKEY, ai.nonce, T0),
 	    -ESC_ENOATTEMPT);
 	/* Cancelling a rekey that awaits verification drops the new set. */
 	ck_assert_int_eq(seal_rekey_start(sl, T0, 2, 2, two, true, &ai), 0);
 	ck_assert_int_eq(submit(ALICE, CUSTODIAN_PURPOSE_REKEY, &pr), 0);
 	ck_assert_int_eq(submit(CAROL, CUSTODIAN_PURPOSE_REKEY, &pr), 0);
-	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_VERIFY, T0,
-			     &vi),
-	    0);
+	ck_assert_int_eq(
+	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_VERIFY, T0, &vi), 0);
 	/* Restarting verification gives a new nonce. */
-	ck_assert_int_eq(seal_attempt_reset(sl, CUSTODIAN_PURPOSE_VERIFY, NULL,
-			     T0),
-	    0);
-	ck_assert_int_eq(seal_attempt_reset(sl, CUSTODIAN_PURPOSE_REKEY,
-			     vi.nonce, T0),
+	ck_assert_int_eq(
+	    seal_attempt_reset(sl, CUSTODIAN_PURPOSE_VERIFY, NULL, T0), 0);
+	ck_assert_int_eq(
+	    seal_attempt_reset(sl, CUSTODIAN_PURPOSE_REKEY, vi.nonce, T0),
 	    -ESC_ENONCE);
-	ck_assert_int_eq(seal_attempt_get(sl, CUSTODIAN_PURPOSE_VERIFY, T0,
-			     &vi),
-	    0);
-	ck_assert_int_eq(seal_attempt_reset(sl, CUSTODIAN_PURPOSE_REKEY,
-			     vi.nonce, T0),
-	    0);
+	ck_assert_int_eq(
+	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_VERIFY, T0, &vi), 0);
+	ck_assert_int_eq(
+	    seal_attempt_reset(sl, CUSTODIAN_PURPOSE_REKEY, vi.nonce, T0), 0);
 	seal_status_get(sl, &ss);
 	ck_assert(!ss.rekey_pending);
 	ck_assert_uint_eq(ss.generation, 1);
@@ -805,18 +785,18 @@ START_TEST(test_seal_plaintext_mode)
 	ck_assert(ss.plaintext);
 	x = plain[SEAL_SHARE_BYTES - 1];
 	snprintf(expect, sizeof(expect), "share-%d", x);
-	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL,
-			     T0, plain, SEAL_SHARE_BYTES, who, &pr),
+	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
+	                     plain, SEAL_SHARE_BYTES, who, &pr),
 	    0);
 	ck_assert_str_eq(who, expect);
 	ck_assert_uint_eq(pr.progress, 1);
-	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL,
-			     T0, plain, SEAL_SHARE_BYTES, who, &pr),
+	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
+	                     plain, SEAL_SHARE_BYTES, who, &pr),
 	    -ESC_EDUPLICATE);
 	memcpy(wrong, plain + SEAL_SHARE_BYTES, sizeof(wrong));
 	wrong[3] ^= 1;
-	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL,
-			     T0, wrong, sizeof(wrong), who, &pr),
+	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
+	                     wrong, sizeof(wrong), who, &pr),
 	    -ESC_EBADSHARE);
 	snprintf(expect, sizeof(expect), "share-%d", wrong[32]);
 	ck_assert_str_eq(who, expect); /* the refusal names the holder */
@@ -825,16 +805,16 @@ START_TEST(test_seal_plaintext_mode)
 	     wrong[32] == plain[98];
 	     wrong[32]++)
 		;
-	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL,
-			     T0, wrong, sizeof(wrong), who, &pr),
+	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
+	                     wrong, sizeof(wrong), who, &pr),
 	    -ESC_ECUSTODIAN);
-	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL,
-			     T0, wrong, sizeof(wrong) - 1, who, &pr),
+	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
+	                     wrong, sizeof(wrong) - 1, who, &pr),
 	    -ESC_EMALFORMED);
 	ck_assert_uint_eq(progress(CUSTODIAN_PURPOSE_UNSEAL), 1);
-	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL,
-			     T0, plain + 2 * SEAL_SHARE_BYTES,
-			     SEAL_SHARE_BYTES, who, &pr),
+	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
+	                     plain + 2 * SEAL_SHARE_BYTES, SEAL_SHARE_BYTES,
+	                     who, &pr),
 	    0);
 	ck_assert(pr.complete);
 	ck_assert_int_eq(state(), SEAL_STATE_UNSEALED);
@@ -849,8 +829,8 @@ START_TEST(test_seal_plaintext_refused_unless_allowed)
 	struct seal_progress pr;
 
 	init_2_of_3();
-	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL,
-			     T0, share, sizeof(share), who, &pr),
+	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
+	                     share, sizeof(share), who, &pr),
 	    -ESC_EPLAINTEXT);
 }
 END_TEST
@@ -870,32 +850,29 @@ START_TEST(test_seal_plaintext_rekey_hands_out_shares_once)
 	ck_assert_int_eq(seal_init(sl, T0, 2, 3, NULL, plain, token), 0);
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(seal_submit_plaintext(sl,
-				     CUSTODIAN_PURPOSE_UNSEAL, T0,
-				     plain + i * SEAL_SHARE_BYTES,
-				     SEAL_SHARE_BYTES, who, &pr),
+		                     CUSTODIAN_PURPOSE_UNSEAL, T0,
+		                     plain + i * SEAL_SHARE_BYTES,
+		                     SEAL_SHARE_BYTES, who, &pr),
 		    0);
-	ck_assert_int_eq(seal_rekey_take_plain(sl, fresh, 4 * 33, &n),
-	    -ENOENT);
+	ck_assert_int_eq(seal_rekey_take_plain(sl, fresh, 4 * 33, &n), -ENOENT);
 	ck_assert_int_eq(seal_rekey_start(sl, T0, 3, 4, NULL, false, &ai), 0);
 	for (int i = 1; i < 3; i++)
 		ck_assert_int_eq(seal_submit_plaintext(sl,
-				     CUSTODIAN_PURPOSE_REKEY, T0,
-				     plain + i * SEAL_SHARE_BYTES,
-				     SEAL_SHARE_BYTES, who, &pr),
+		                     CUSTODIAN_PURPOSE_REKEY, T0,
+		                     plain + i * SEAL_SHARE_BYTES,
+		                     SEAL_SHARE_BYTES, who, &pr),
 		    0);
 	ck_assert(pr.complete);
-	ck_assert_int_eq(seal_rekey_take_plain(sl, fresh, 3 * 33, &n),
-	    -ENOSPC);
+	ck_assert_int_eq(seal_rekey_take_plain(sl, fresh, 3 * 33, &n), -ENOSPC);
 	ck_assert_int_eq(seal_rekey_take_plain(sl, fresh, 4 * 33, &n), 0);
 	ck_assert_uint_eq(n, 4);
-	ck_assert_int_eq(seal_rekey_take_plain(sl, fresh, 4 * 33, &n),
-	    -ENOENT);
+	ck_assert_int_eq(seal_rekey_take_plain(sl, fresh, 4 * 33, &n), -ENOENT);
 	ck_assert_int_eq(seal_seal(sl), 0);
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(seal_submit_plaintext(sl,
-				     CUSTODIAN_PURPOSE_UNSEAL, T0,
-				     fresh + i * SEAL_SHARE_BYTES,
-				     SEAL_SHARE_BYTES, who, &pr),
+		                     CUSTODIAN_PURPOSE_UNSEAL, T0,
+		                     fresh + i * SEAL_SHARE_BYTES,
+		                     SEAL_SHARE_BYTES, who, &pr),
 		    0);
 	ck_assert_int_eq(state(), SEAL_STATE_UNSEALED);
 	sodium_free(fresh);
@@ -943,9 +920,8 @@ assert_terms_nowhere(const uint8_t *mk)
 	memcpy(blob, v, len);
 	store_txn_end(txn);
 	ck_assert_int_eq(crypto_aead_xchacha20poly1305_ietf_decrypt(plain,
-			     &plen, NULL, blob + 25, len - 25,
-			     (const uint8_t *)ad, sizeof(ad) - 1, blob + 1,
-			     mk),
+	                     &plen, NULL, blob + 25, len - 25,
+	                     (const uint8_t *)ad, sizeof(ad) - 1, blob + 1, mk),
 	    0);
 	count = (uint32_t)plain[7];
 	ck_assert_uint_eq(count, 2);
@@ -962,8 +938,8 @@ assert_token_nowhere(void)
 
 	assert_nowhere(token, strlen(token), "the root token");
 	ck_assert_int_eq(sodium_base642bin(raw, sizeof(raw), token + 4,
-			     strlen(token) - 4, NULL, &rawlen, NULL,
-			     sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+	                     strlen(token) - 4, NULL, &rawlen, NULL,
+	                     sodium_base64_VARIANT_URLSAFE_NO_PADDING),
 	    0);
 	assert_nowhere(raw, rawlen, "the root token's bytes");
 }
@@ -980,9 +956,9 @@ START_TEST(test_seal_store_holds_no_secret_plaintext_mode)
 	ck_assert_int_eq(seal_init(sl, T0, 2, 3, NULL, plain, token), 0);
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(seal_submit_plaintext(sl,
-				     CUSTODIAN_PURPOSE_UNSEAL, T0,
-				     plain + i * SEAL_SHARE_BYTES,
-				     SEAL_SHARE_BYTES, who, &pr),
+		                     CUSTODIAN_PURPOSE_UNSEAL, T0,
+		                     plain + i * SEAL_SHARE_BYTES,
+		                     SEAL_SHARE_BYTES, who, &pr),
 		    0);
 	ck_assert_int_eq(seal_keyring_rotate(sl, T0 + 1), 0);
 	ck_assert_int_eq(shamir_combine(mk, plain, SEAL_SHARE_BYTES, 2), 0);
