@@ -198,6 +198,16 @@ ESC_MUST_CHECK int seal_attempt_get(struct seal *s,
     struct seal_attempt_info *out);
 
 /**
+ * The attempt of kind `purpose` as it stands, never starting one: *out
+ * has active = false when none is live (an expired one is dropped).
+ *
+ * Returns 0, or -EINVAL for a bad purpose.
+ */
+ESC_MUST_CHECK int seal_attempt_peek(struct seal *s,
+    enum custodian_purpose purpose, uint64_t now,
+    struct seal_attempt_info *out);
+
+/**
  * Submit custodian `name`'s share to the attempt of kind `purpose`:
  * `sealed` is the share sealed to the attempt's key, `sig` the custodian's
  * signature over it (custodian_submission_make).

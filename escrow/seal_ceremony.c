@@ -152,6 +152,23 @@ seal_attempt_get(struct seal *s, enum custodian_purpose purpose, uint64_t now,
 	return rc;
 }
 
+int
+seal_attempt_peek(struct seal *s, enum custodian_purpose purpose, uint64_t now,
+    struct seal_attempt_info *out)
+{
+	struct seal_attempt *a = seal_attempt_slot(s, purpose);
+
+	memset(out, 0, sizeof(*out));
+	out->purpose = purpose;
+	if (a == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&s->mu);
+	seal_attempt_expire_due(a, now);
+	seal_attempt_info_fill(a, purpose, out);
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
 /* ---- completion ---------------------------------------------------- */
 
 static int

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The daemon's application: what every HTTP handler is given.  It holds
+ * the store and the seal domain (both thread-safe) and the configuration,
+ * all set up by main() before the HTTP server starts and torn down after
+ * it stops.  Handlers read it; none writes it.
+ *
+ * Also the handlers' shared helpers: policy checks on the presented token
+ * and typed access to JSON body fields.
+ */
+#ifndef ESCROW_ESCROWD_H
+#define ESCROW_ESCROWD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "escrow/auth.h"
+#include "escrow/http.h"
+
+#define ESCROW_VERSION "0.1.0"
+
+struct store;
+struct seal;
+
+struct escrowd {
+	struct store *st;
+	struct seal *seal;
+	bool allow_plaintext;
+	uint64_t started; /* unix seconds */
+	char listen[128];
+};
+
+extern const struct http_route escrowd_routes[];
+extern const size_t escrowd_nroutes;
+
+/**
+ * Check that the request carries a live token holding one of the
+ * `npol` policies in `pol` (root always passes).  On failure the response
+ * is set (403 "permission denied") and false returned.  `info` receives
+ * the token's record on success (may be NULL).
+ */
+bool http_authorize(struct escrowd *app, const struct http_req *req,
+    struct http_resp *resp, const char *const *pol, size_t npol,
+    struct auth_token_info *info);
+
+/*
+ * Typed body fields.  Each returns 0 when the field is absent (leaving
+ * *out as it was) or valid, or sets a 400 response naming the field and
+ * returns -EINVAL.  JSON null counts as absent (hvac sends nulls).
+ */
+int http_field_uint(const struct http_req *req, struct http_resp *resp,
+    const char *name, unsigned max, unsigned *out, bool *present);
+int http_field_bool(const struct http_req *req, struct http_resp *resp,
+    const char *name, bool *out);
+int http_field_str(const struct http_req *req, struct http_resp *resp,
+    const char *name, size_t max, const char **out);
+/* An array of at most `max` strings; *out points into the body. */
+int http_field_strv(const struct http_req *req, struct http_resp *resp,
+    const char *name, size_t max, const char **out, size_t *n);
+/* Refuse any field not in `known` (NULL-terminated): strict places. */
+int http_fields_only(const struct http_req *req, struct http_resp *resp,
+    const char *const *known);
+
+/**
+ * Set a refusal of a share: 4xx "custodian NAME: REASON" (NAME = who), or
+ * the plain rc mapping when no holder is known or the error is internal.
+ */
+void http_refusal(struct http_resp *resp, int rc, const char *who);
+
+/**
+ * Sealed or uninitialised: set Vault's 503 "Vault is sealed" and return
+ * false; unsealed: return true.
+ */
+bool http_need_unsealed(struct escrowd *app, struct http_resp *resp);
+
+/**
+ * Decode a Vault-style share (hex first, else standard base64) of exactly
+ * SEAL_SHARE_BYTES (33).  Returns 0 or -EINVAL (out zeroed).
+ */
+int http_decode_share(const char *key, uint8_t out[static 33]);
+
+/* Handlers, one file per resource. */
+void http_sys_init(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_sys_seal_status(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_sys_unseal(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_sys_seal(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_sys_health(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_sys_leader(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_sys_rotate(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_sys_key_status(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_rekey_init(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_rekey_update(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_rekey_verify(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_token_create(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_token_lookup_self(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_token_revoke_self(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_custodians(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_custodian_share(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_ceremony(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+
+#endif /* ESCROW_ESCROWD_H */

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Typed access to the fields of a request body, for the handlers.  Vault
+ * clients send nulls for fields they do not use, so null is "absent"; a
+ * field of the wrong type is a 400 that names the field, never its value.
+ */
+#include "escrow/escrowd.h"
+
+#include <errno.h>
+#include <string.h>
+
+static json_t *
+field(const struct http_req *req, const char *name)
+{
+	json_t *v = json_object_get(req->body, name);
+
+	return json_is_null(v) ? NULL : v;
+}
+
+int
+http_field_uint(const struct http_req *req, struct http_resp *resp,
+    const char *name, unsigned max, unsigned *out, bool *present)
+{
+	json_t *v = field(req, name);
+	json_int_t i;
+
+	if (present != NULL)
+		*present = v != NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v) || (i = json_integer_value(v)) < 0 ||
+	    (json_int_t)max < i) {
+		http_reply_error(resp, 400,
+		    "'%s' must be an integer from 0 to %u", name, max);
+		return -EINVAL;
+	}
+	*out = (unsigned)i;
+	return 0;
+}
+
+int
+http_field_bool(const struct http_req *req, struct http_resp *resp,
+    const char *name, bool *out)
+{
+	json_t *v = field(req, name);
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_boolean(v)) {
+		http_reply_error(resp, 400, "'%s' must be a boolean", name);
+		return -EINVAL;
+	}
+	*out = json_is_true(v);
+	return 0;
+}
+
+int
+http_field_str(const struct http_req *req, struct http_resp *resp,
+    const char *name, size_t max, const char **out)
+{
+	json_t *v = field(req, name);
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) > max ||
+	    strlen(json_string_value(v)) != json_string_length(v)) {
+		http_reply_error(resp, 400,
+		    "'%s' must be a string of at most %zu bytes", name, max);
+		return -EINVAL;
+	}
+	*out = json_string_value(v);
+	return 0;
+}
+
+int
+http_field_strv(const struct http_req *req, struct http_resp *resp,
+    const char *name, size_t max, const char **out, size_t *n)
+{
+	json_t *v = field(req, name), *e;
+	size_t i;
+
+	*n = 0;
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v) || json_array_size(v) > max)
+		goto bad;
+	json_array_foreach(v, i, e)
+	{
+		if (!json_is_string(e) ||
+		    strlen(json_string_value(e)) != json_string_length(e))
+			goto bad;
+		out[i] = json_string_value(e);
+	}
+	*n = json_array_size(v);
+	return 0;
+bad:
+	http_reply_error(resp, 400,
+	    "'%s' must be an array of at most %zu strings", name, max);
+	return -EINVAL;
+}
+
+int
+http_fields_only(const struct http_req *req, struct http_resp *resp,
+    const char *const *known)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(req->body, key, v)
+	{
+		size_t i;
+
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(key, known[i]) == 0)
+				break;
+		if (known[i] == NULL) {
+			/* Field names are public; cap what is echoed. */
+			http_reply_error(resp, 400, "unknown field '%.64s'",
+			    key);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
