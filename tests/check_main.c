@@ -16,6 +16,7 @@ main(void)
 {
 	Suite *(*const suites[])(void) = {
 		err_suite,
+		store_suite,
 	};
 	SRunner *sr;
 	int failed;

@@ -7,5 +7,6 @@
 
 Suite *err_suite(void);
 Suite *shamir_suite(void);
+Suite *store_suite(void);
 
 #endif /* TESTS_SUITES_H */
