@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -911,6 +912,82 @@ not_called(struct store_txn *txn, void *arg)
 	return 0;
 }
 
+#define THREADS     4
+#define THREAD_PUTS 60
+
+struct worker {
+	struct store_env *env;
+	int id;
+	int rc;
+};
+
+static int
+put_worker(struct store_txn *txn, void *arg)
+{
+	const struct worker *w = arg;
+	char key[16], val[BULK_VBYTES];
+	int rc = 0;
+
+	memset(val, 'a' + w->id, sizeof(val));
+	for (int i = 0; i < THREAD_PUTS && rc == 0; i++) {
+		snprintf(key, sizeof(key), "t%d-%03d", w->id, i);
+		rc = store_put(txn, "shares", key, strlen(key), val,
+		    sizeof(val));
+	}
+	return rc;
+}
+
+/* Write, then read back between the other threads' writes and growths. */
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct store_txn *txn;
+	const void *v;
+	size_t vlen;
+	char key[16];
+
+	for (int round = 0; round < 3 && w->rc == 0; round++) {
+		if ((w->rc = store_write(w->env, put_worker, w)) != 0 ||
+		    (w->rc = store_read_begin(w->env, &txn)) != 0)
+			break;
+		for (int i = 0; i < THREAD_PUTS && w->rc == 0; i++) {
+			snprintf(key, sizeof(key), "t%d-%03d", w->id, i);
+			w->rc = store_get(txn, "shares", key, strlen(key), &v,
+			    &vlen);
+			if (w->rc == 0 &&
+			    (vlen != BULK_VBYTES ||
+			        *(const char *)v != 'a' + w->id))
+				w->rc = -EBADMSG;
+		}
+		store_txn_end(txn);
+	}
+	return NULL;
+}
+
+/* Threads share one env while its map grows from 64 KiB several times. */
+START_TEST(test_store_write_threads_share_growing_map)
+{
+	struct store *st = open_with(0, SMALL_MAP);
+	struct worker w[THREADS];
+	pthread_t tid[THREADS];
+	size_t n;
+
+	for (int i = 0; i < THREADS; i++) {
+		w[i] = (struct worker){ .env = core(st), .id = i };
+		ck_assert_int_eq(
+		    pthread_create(&tid[i], NULL, worker_run, &w[i]), 0);
+	}
+	for (int i = 0; i < THREADS; i++) {
+		ck_assert_int_eq(pthread_join(tid[i], NULL), 0);
+		ck_assert_int_eq(w[i].rc, 0);
+	}
+	ck_assert_int_eq(count_of(core(st), "shares", &n), 0);
+	ck_assert_uint_eq(n, THREADS * THREAD_PUTS);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(test_store_write_rdonly_store)
 {
 	struct store *st = open_with(0, 0);
@@ -1524,6 +1601,7 @@ store_suite(void)
 	tcase_add_test(tc, test_store_write_fn_error_aborts);
 	tcase_add_test(tc, test_store_write_rdonly_store);
 	tcase_add_test(tc, test_store_write_grows_map);
+	tcase_add_test(tc, test_store_write_threads_share_growing_map);
 	tcase_add_test(tc, test_store_write_cannot_grow_under_own_reader);
 	tcase_add_test(tc, test_store_write_nested_same_env_refused);
 	tcase_add_test(tc, test_store_write_sticky_failure);
