@@ -21,11 +21,10 @@
  *    write transaction return its sticky error too.
  *  - A transaction must end on the thread that began it (pthread rwlocks
  *    are owned by threads).  A thread that holds a transaction on an
- *    environment and needs its map grown or adopted cannot wait for itself:
- *    store_write then returns -ESC_EMAPFULL, and a begin that finds the map
- *    resized by another process returns -EDEADLK.  So does store_write
- *    from inside a write transaction on the same environment, which LMDB
- *    would otherwise deadlock on.
+ *    environment whose map must be grown or adopted cannot wait for
+ *    itself, so that call returns -EDEADLK; so does store_write from
+ *    inside a write transaction on the same environment, which LMDB
+ *    would otherwise hang on.
  */
 #include "escrow/store.h"
 
@@ -272,7 +271,7 @@ env_remap(struct store_env *env, bool grow, size_t seen)
 	int rc = 0, e;
 
 	if (held_here(env, false))
-		return grow ? -ESC_EMAPFULL : -EDEADLK;
+		return -EDEADLK;
 	if ((e = pthread_rwlock_wrlock(&env->lock)) != 0)
 		return -e;
 	if (grow) {

@@ -160,9 +160,9 @@ typedef int (*store_write_fn)(struct store_txn *txn, void *arg);
  * same error and it is never committed (sticky).
  *
  * Returns 0, fn's non-zero value, -EROFS on a read-only store,
- * -ESC_EMAPFULL if the map cannot grow further (also when it is full while
- * the calling thread holds a read transaction on `env`), -EDEADLK if the
- * calling thread is already inside store_write on `env`, or -errno from
+ * -ESC_EMAPFULL if the map cannot grow further, -EDEADLK if the calling
+ * thread already holds a transaction on `env` (a nested store_write, or a
+ * read transaction while the map must be grown or adopted), or -errno from
  * the commit.
  */
 ESC_MUST_CHECK int store_write(struct store_env *env, store_write_fn fn,

@@ -1031,7 +1031,7 @@ START_TEST(test_store_write_cannot_grow_under_own_reader)
 	size_t n;
 
 	ck_assert_int_eq(store_read_begin(core(st), &reader), 0);
-	ck_assert_int_eq(store_write(core(st), put_bulk, &b), -ESC_EMAPFULL);
+	ck_assert_int_eq(store_write(core(st), put_bulk, &b), -EDEADLK);
 	ck_assert_int_eq(b.calls, 1);
 	store_txn_end(reader);
 	ck_assert_int_eq(count_of(core(st), "shares", &n), 0);
