@@ -1550,10 +1550,10 @@ tcase(Suite *s, const char *name)
 	return tc;
 }
 
-Suite *
-store_suite(void)
+/* Environments, files and zones. */
+static void
+add_env_cases(Suite *s)
 {
-	Suite *s = suite_create("store");
 	TCase *tc;
 
 	tc = tcase(s, "open");
@@ -1591,6 +1591,14 @@ store_suite(void)
 	tc = tcase(s, "zone_remove");
 	tcase_add_test(tc, test_store_zone_remove_deletes_both_files);
 	tcase_add_test(tc, test_store_zone_remove_errors);
+}
+
+/* Transactions and records. */
+static void
+add_txn_cases(Suite *s)
+{
+	TCase *tc;
+
 	tc = tcase(s, "read_begin");
 	tcase_add_test(tc, test_store_read_begin_sees_a_snapshot);
 	tcase_add_test(tc, test_store_read_begin_readers_full);
@@ -1629,5 +1637,14 @@ store_suite(void)
 	tcase_add_test(tc, test_store_last_empty_and_unknown_table);
 	tc = tcase(s, "count");
 	tcase_add_test(tc, test_store_count_counts);
+}
+
+Suite *
+store_suite(void)
+{
+	Suite *s = suite_create("store");
+
+	add_env_cases(s);
+	add_txn_cases(s);
 	return s;
 }
