@@ -31,8 +31,9 @@
  * LMDB readers write to the lock file.
  *
  * Thread-safety: a struct store and its environments may be shared by
- * threads.  A transaction belongs to one thread at a time.  Never fork()
- * with a store open.  Needs sodium_init() (for wiping) first.
+ * threads.  A transaction belongs to the thread that began it, which also
+ * ends it.  Never fork() with a store open.  Needs sodium_init() (for
+ * wiping) first.
  */
 #ifndef ESCROW_STORE_H
 #define ESCROW_STORE_H
@@ -135,7 +136,9 @@ ESC_MUST_CHECK int store_zone_remove(struct store *st, const char *name);
  * beside a writer.  End it with store_txn_end().
  *
  * Returns 0, or -EAGAIN when every reader slot is taken, -ESC_ECORRUPT,
- * or -errno.  On failure *out is NULL.
+ * -EDEADLK if another process grew the map and the calling thread still
+ * holds a transaction on `env` (the map cannot be remapped under it), or
+ * -errno.  On failure *out is NULL.
  */
 ESC_MUST_CHECK int store_read_begin(struct store_env *env,
     struct store_txn **out);
@@ -153,11 +156,15 @@ typedef int (*store_write_fn)(struct store_txn *txn, void *arg);
  * When the map fills (in fn's puts or in the commit) the transaction is
  * aborted, the map doubled, and fn run again from the start, so fn must
  * have no effect outside the transaction other than filling its own
- * outputs.  After a failed put or del, the transaction is failed: further
- * puts and dels return the same error and it is never committed (sticky).
+ * outputs.  After a failed put or del (a del of an absent key is not a
+ * failure), the transaction is failed: further puts and dels return the
+ * same error and it is never committed (sticky).
  *
  * Returns 0, fn's non-zero value, -EROFS on a read-only store,
- * -ESC_EMAPFULL if the map cannot grow further, or -errno from the commit.
+ * -ESC_EMAPFULL if the map cannot grow further, -EDEADLK if the calling
+ * thread already holds a transaction on `env` (a nested store_write, or a
+ * read transaction while the map must be grown or adopted), or -errno from
+ * the commit.
  */
 ESC_MUST_CHECK int store_write(struct store_env *env, store_write_fn fn,
     void *arg);
@@ -185,8 +192,9 @@ ESC_MUST_CHECK int store_put(struct store_txn *txn, const char *table,
 /**
  * Delete `key` from `table` (write transactions only).
  *
- * Returns 0, -ENOENT if absent or unknown table, -EROFS, -EINVAL, or the
- * sticky error of an earlier failure.
+ * Returns 0, -ENOENT if absent (which does not fail the transaction) or
+ * unknown table, -EROFS, -EINVAL, or the sticky error of an earlier
+ * failure.
  */
 ESC_MUST_CHECK int store_del(struct store_txn *txn, const char *table,
     const void *key, size_t klen);

@@ -16,6 +16,7 @@ main(void)
 {
 	Suite *(*const suites[])(void) = {
 		err_suite,
+		store_suite,
 		shamir_suite,
 		keyring_suite,
 		auth_suite,

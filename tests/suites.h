@@ -7,6 +7,7 @@
 
 Suite *err_suite(void);
 Suite *shamir_suite(void);
+Suite *store_suite(void);
 Suite *keyring_suite(void);
 Suite *auth_suite(void);
 Suite *seal_suite(void);
