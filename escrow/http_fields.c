@@ -4,10 +4,10 @@
  * clients send nulls for fields they do not use, so null is "absent"; a
  * field of the wrong type is a 400 that names the field, never its value.
  */
-#include "escrow/escrowd.h"
-
 #include <errno.h>
 #include <string.h>
+
+#include "escrow/escrowd.h"
 
 static json_t *
 field(const struct http_req *req, const char *name)

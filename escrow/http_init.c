@@ -6,14 +6,13 @@
  * after it.  Sealed shares are public by construction: only the
  * custodian's own key opens one.
  */
-#include "escrow/escrowd.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "escrow/escrowd.h"
 #include "escrow/seal.h"
 
 static bool
@@ -29,8 +28,8 @@ initialised(struct escrowd *app)
 static int
 refuse_vault_only(const struct http_req *req, struct http_resp *resp)
 {
-	static const char *const zeros[] = { "stored_shares",
-		"recovery_shares", "recovery_threshold" };
+	static const char *const zeros[] = { "stored_shares", "recovery_shares",
+		"recovery_threshold" };
 	const char *s = NULL;
 	json_t *v;
 
@@ -45,8 +44,9 @@ refuse_vault_only(const struct http_req *req, struct http_resp *resp)
 	if (http_field_str(req, resp, "root_token_pgp_key", 8192, &s) != 0)
 		return -EINVAL;
 	if (s != NULL && *s != '\0') {
-		http_reply_error(resp, 400, "root_token_pgp_key is not "
-					    "supported");
+		http_reply_error(resp, 400,
+		    "root_token_pgp_key is not "
+		    "supported");
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < sizeof(zeros) / sizeof(zeros[0]); i++) {
@@ -99,11 +99,11 @@ init_put(struct escrowd *app, const struct http_req *req,
 	int rc;
 
 	if (http_field_uint(req, resp, "secret_shares", SEAL_SHARES_MAX, &n,
-		&has_n) != 0 ||
+	        &has_n) != 0 ||
 	    http_field_uint(req, resp, "secret_threshold", SEAL_SHARES_MAX, &k,
-		&has_k) != 0 ||
+	        &has_k) != 0 ||
 	    http_field_strv(req, resp, "custodians", SEAL_SHARES_MAX, names,
-		&nn) != 0 ||
+	        &nn) != 0 ||
 	    refuse_vault_only(req, resp) != 0)
 		return;
 	if (!has_n || !has_k || k < 2 || k > n) {
@@ -129,13 +129,13 @@ init_put(struct escrowd *app, const struct http_req *req,
 		    "(plaintext shares are not allowed on this server)");
 		return;
 	}
-	if (nn == 0 && (plain = sodium_allocarray(n, SEAL_SHARE_BYTES)) ==
-	    NULL) {
+	if (nn == 0 &&
+	    (plain = sodium_allocarray(n, SEAL_SHARE_BYTES)) == NULL) {
 		http_reply_rc(resp, -ENOMEM, "init");
 		return;
 	}
-	rc = seal_init(app->seal, req->now, k, n, nn != 0 ? names : NULL,
-	    plain, token);
+	rc = seal_init(app->seal, req->now, k, n, nn != 0 ? names : NULL, plain,
+	    token);
 	if (rc == -ENOENT)
 		http_reply_error(resp, 400,
 		    "every name in 'custodians' must be a registered "
@@ -182,11 +182,11 @@ list_one(void *arg, const struct custodian_pub *pub, bool holds)
 		return -ESC_ECORRUPT;
 	custodian_pub_fingerprint(pub, fpr);
 	return json_array_append_new(a,
-		   json_pack("{s:s, s:s, s:s, s:b}", "name", pub->name,
-		       "fingerprint", fpr, "public_key", line, "holds_share",
-		       holds)) == 0 ?
-	    0 :
-	    -ENOMEM;
+	           json_pack("{s:s, s:s, s:s, s:b}", "name", pub->name,
+	               "fingerprint", fpr, "public_key", line, "holds_share",
+	               holds)) == 0
+	    ? 0
+	    : -ENOMEM;
 }
 
 static void
@@ -203,7 +203,7 @@ custodian_register(struct escrowd *app, const struct http_req *req,
 		return;
 	if (http_fields_only(req, resp, known) != 0 ||
 	    http_field_str(req, resp, "public_key", CUSTODIAN_LINE_MAX,
-		&line) != 0)
+	        &line) != 0)
 		return;
 	if (line == NULL ||
 	    custodian_pub_parse(&pub, line, strlen(line)) != 0) {
@@ -274,8 +274,7 @@ http_custodian_share(struct escrowd *app, const struct http_req *req,
 	sodium_bin2base64(b64, sizeof(b64), sealed, sizeof(sealed),
 	    sodium_base64_VARIANT_ORIGINAL);
 	http_reply(resp, 200,
-	    json_pack("{s:s, s:s, s:I, s:b}", "name", name, "sealed_share",
-		b64, "generation",
-		(json_int_t)(ss.generation + (pending ? 1 : 0)), "pending",
-		pending));
+	    json_pack("{s:s, s:s, s:I, s:b}", "name", name, "sealed_share", b64,
+	        "generation", (json_int_t)(ss.generation + (pending ? 1 : 0)),
+	        "pending", pending));
 }

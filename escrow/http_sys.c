@@ -7,8 +7,6 @@
  * (a wrong share is refused at once, naming its holder) the difference is
  * in the message, never in the shape.
  */
-#include "escrow/escrowd.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "escrow/escrowd.h"
 #include "escrow/seal.h"
 
 #define BUILD_DATE "2026-12-03T00:00:00Z"
@@ -54,14 +53,14 @@ seal_status_json(struct escrowd *app, uint64_t now)
 	    0)
 		memset(&ai, 0, sizeof(ai));
 	return json_pack("{s:s, s:b, s:b, s:i, s:i, s:i, s:o, s:s, s:s, s:b, "
-			 "s:b, s:s, s:I, s:o}",
+	                 "s:b, s:s, s:I, s:o}",
 	    "type", "shamir", "initialized", ss.state != SEAL_STATE_UNINIT,
 	    "sealed", ss.state != SEAL_STATE_UNSEALED, "t", (int)ss.k, "n",
 	    (int)ss.n, "progress", (int)(ai.active ? ai.progress : 0), "nonce",
-	    nonce_json(&ai), "version", ESCROW_VERSION, "build_date", BUILD_DATE,
-	    "migration", 0, "recovery_seal", 0, "storage_type", "lmdb",
-	    "expires", (json_int_t)(ai.active ? ai.expires : 0), "submitted",
-	    names_json(&ai));
+	    nonce_json(&ai), "version", ESCROW_VERSION, "build_date",
+	    BUILD_DATE, "migration", 0, "recovery_seal", 0, "storage_type",
+	    "lmdb", "expires", (json_int_t)(ai.active ? ai.expires : 0),
+	    "submitted", names_json(&ai));
 }
 
 void
@@ -77,12 +76,12 @@ http_decode_share(const char *key, uint8_t share[static SEAL_SHARE_BYTES])
 	size_t n = 0, len = strlen(key);
 	const char *end = NULL;
 
-	if (sodium_hex2bin(share, SEAL_SHARE_BYTES, key, len, NULL, &n,
-		&end) == 0 &&
+	if (sodium_hex2bin(share, SEAL_SHARE_BYTES, key, len, NULL, &n, &end) ==
+	        0 &&
 	    end == key + len && n == SEAL_SHARE_BYTES)
 		return 0;
-	if (sodium_base642bin(share, SEAL_SHARE_BYTES, key, len, NULL, &n,
-		&end, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	if (sodium_base642bin(share, SEAL_SHARE_BYTES, key, len, NULL, &n, &end,
+	        sodium_base64_VARIANT_ORIGINAL) == 0 &&
 	    end == key + len && n == SEAL_SHARE_BYTES)
 		return 0;
 	sodium_memzero(share, SEAL_SHARE_BYTES);
@@ -210,9 +209,9 @@ void
 http_sys_health(struct escrowd *app, const struct http_req *req,
     struct http_resp *resp)
 {
-	static const char *const others[] = { "standbycode",
-		"drsecondarycode", "haunhealthycode", "performancestandbycode",
-		"removedcode", "haunhealhtycode" };
+	static const char *const others[] = { "standbycode", "drsecondarycode",
+		"haunhealthycode", "performancestandbycode", "removedcode",
+		"haunhealhtycode" };
 	unsigned active = 200, sealed = 503, uninit = 501, ignored = 0;
 	struct seal_status ss;
 	unsigned code;
@@ -230,17 +229,17 @@ http_sys_health(struct escrowd *app, const struct http_req *req,
 			return;
 		}
 	seal_status_get(app->seal, &ss);
-	code = ss.state == SEAL_STATE_UNINIT ? uninit :
-	    ss.state == SEAL_STATE_SEALED    ? sealed :
-					       active;
+	code = ss.state == SEAL_STATE_UNINIT ? uninit
+	    : ss.state == SEAL_STATE_SEALED  ? sealed
+	                                     : active;
 	http_reply(resp, code,
 	    json_pack("{s:b, s:b, s:b, s:b, s:s, s:s, s:I, s:s, s:b}",
-		"initialized", ss.state != SEAL_STATE_UNINIT, "sealed",
-		ss.state != SEAL_STATE_UNSEALED, "standby", 0,
-		"performance_standby", 0, "replication_performance_mode",
-		"disabled", "replication_dr_mode", "disabled",
-		"server_time_utc", (json_int_t)req->now, "version",
-		ESCROW_VERSION, "enterprise", 0));
+	        "initialized", ss.state != SEAL_STATE_UNINIT, "sealed",
+	        ss.state != SEAL_STATE_UNSEALED, "standby", 0,
+	        "performance_standby", 0, "replication_performance_mode",
+	        "disabled", "replication_dr_mode", "disabled",
+	        "server_time_utc", (json_int_t)req->now, "version",
+	        ESCROW_VERSION, "enterprise", 0));
 }
 
 void
@@ -252,9 +251,9 @@ http_sys_leader(struct escrowd *app, const struct http_req *req,
 		return;
 	http_reply(resp, 200,
 	    json_pack("{s:b, s:b, s:s, s:s, s:s, s:b}", "ha_enabled", 0,
-		"is_self", 0, "active_time", "0001-01-01T00:00:00Z",
-		"leader_address", "", "leader_cluster_address", "",
-		"performance_standby", 0));
+	        "is_self", 0, "active_time", "0001-01-01T00:00:00Z",
+	        "leader_address", "", "leader_cluster_address", "",
+	        "performance_standby", 0));
 }
 
 void
@@ -296,6 +295,6 @@ http_sys_key_status(struct escrowd *app, const struct http_req *req,
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	http_reply(resp, 200,
 	    json_pack("{s:i, s:s, s:i, s:{s:i, s:s, s:i}}", "term", (int)term,
-		"install_time", when, "encryptions", 0, "data", "term",
-		(int)term, "install_time", when, "encryptions", 0));
+	        "install_time", when, "encryptions", 0, "data", "term",
+	        (int)term, "install_time", when, "encryptions", 0));
 }

@@ -5,8 +5,6 @@
  * looked up by hash (auth.h); only its accessor and policies ever appear
  * in a response.
  */
-#include "escrow/escrowd.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "escrow/escrowd.h"
 #include "escrow/store.h"
 
 bool
@@ -129,11 +128,12 @@ http_token_create(struct escrowd *app, const struct http_req *req,
 	if (!http_authorize(app, req, resp, may, 1, &caller))
 		return;
 	if (http_field_strv(req, resp, "policies", AUTH_POLICIES_MAX, pol,
-		&n) != 0)
+	        &n) != 0)
 		return;
 	if (n == 0) {
-		http_reply_error(resp, 400, "'policies' must name at least one "
-					    "policy");
+		http_reply_error(resp, 400,
+		    "'policies' must name at least one "
+		    "policy");
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -163,12 +163,12 @@ http_token_create(struct escrowd *app, const struct http_req *req,
 	resp->secret = true;
 	http_reply(resp, 200,
 	    json_pack("{s:n, s:s, s:b, s:i, s:n, s:n, s:{s:s, s:s, s:o, s:o, "
-		      "s:I, s:b, s:n}}",
-		"lease_id", "", "renewable", 0, "lease_duration", 0, "data",
-		"wrap_info", "auth", "client_token", token, "accessor",
-		info.accessor, "policies", policies_json(&info),
-		"token_policies", policies_json(&info), "lease_duration",
-		(json_int_t)ttl, "renewable", 0, "metadata"));
+	              "s:I, s:b, s:n}}",
+	        "lease_id", "", "renewable", 0, "lease_duration", 0, "data",
+	        "wrap_info", "auth", "client_token", token, "accessor",
+	        info.accessor, "policies", policies_json(&info),
+	        "token_policies", policies_json(&info), "lease_duration",
+	        (json_int_t)ttl, "renewable", 0, "metadata"));
 	sodium_memzero(token, sizeof(token));
 }
 
@@ -205,10 +205,10 @@ http_token_lookup_self(struct escrowd *app, const struct http_req *req,
 		exp = json_null();
 	http_reply(resp, 200,
 	    json_pack("{s:{s:s, s:o, s:I, s:I, s:I, s:o, s:s}}", "data",
-		"accessor", info.accessor, "policies", policies_json(&info),
-		"creation_time", (json_int_t)info.created, "creation_ttl",
-		(json_int_t)info.ttl, "ttl", (json_int_t)left, "expire_time",
-		exp, "id", ""));
+	        "accessor", info.accessor, "policies", policies_json(&info),
+	        "creation_time", (json_int_t)info.created, "creation_ttl",
+	        (json_int_t)info.ttl, "ttl", (json_int_t)left, "expire_time",
+	        exp, "id", ""));
 }
 
 void
