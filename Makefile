@@ -15,7 +15,7 @@ SAN        ?= 0
 WERROR     ?= 0
 FUZZ_SECONDS ?= 30
 
-DEPS       := libsodium libmicrohttpd lmdb jansson
+DEPS       := libsodium libmicrohttpd lmdb jansson libcurl
 
 # Each pkg-config query runs once, and only when first needed.
 DEP_CFLAGS  = $(eval DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS)))$(DEP_CFLAGS)

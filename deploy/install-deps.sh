@@ -14,7 +14,7 @@ libsodium-dev libmicrohttpd-dev liblmdb-dev lmdb-utils libjansson-dev
 check libsubunit-dev
 valgrind clang clang-format libclang-rt-14-dev
 libgfshare-dev
-curl wrk
+curl libcurl4-gnutls-dev wrk
 ca-certificates"
 
 missing=""

@@ -125,8 +125,10 @@ http_sys_unseal(struct escrowd *app, const struct http_req *req,
 			http_reply_error(resp, 400, "vault is unsealed");
 			return;
 		}
-		(void)seal_attempt_reset(app->seal, CUSTODIAN_PURPOSE_UNSEAL,
+		rc = seal_attempt_reset(app->seal, CUSTODIAN_PURPOSE_UNSEAL,
 		    NULL, req->now);
+		/* Nothing to reset (-ESC_ENOATTEMPT) is fine. */
+		(void)rc;
 		http_reply(resp, 200, seal_status_json(app, req->now));
 		return;
 	}
@@ -152,7 +154,7 @@ http_sys_unseal(struct escrowd *app, const struct http_req *req,
 		return;
 	}
 	rc = seal_submit_plaintext(app->seal, CUSTODIAN_PURPOSE_UNSEAL,
-	    req->now, share, sizeof(share), who, &pr);
+	    req->now, NULL, share, sizeof(share), who, &pr);
 	sodium_memzero(share, sizeof(share));
 	if (rc != 0)
 		http_refusal(resp, rc, who);

@@ -258,6 +258,14 @@ seal_status_get(struct seal *s, struct seal_status *out)
 		out->plaintext = s->conf.plaintext;
 		out->rekey_pending = s->pending;
 	}
+	if (s->pending) {
+		struct seal_conf pc;
+
+		if (seal_pending_conf(s, &pc) == 0) {
+			out->pending_k = pc.k;
+			out->pending_n = pc.n;
+		}
+	}
 	pthread_mutex_unlock(&s->mu);
 }
 

@@ -78,10 +78,11 @@ struct seal_config {
 /* What a caller may know of the domain; a copy. */
 struct seal_status {
 	enum seal_state state;
-	unsigned k, n;       /* 0, 0 when uninitialised */
-	uint32_t generation; /* bumps at each completed rekey */
-	bool plaintext;      /* initialised in plaintext mode */
-	bool rekey_pending;  /* new shares await verification */
+	unsigned k, n;                 /* 0, 0 when uninitialised */
+	uint32_t generation;           /* bumps at each completed rekey */
+	bool plaintext;                /* initialised in plaintext mode */
+	bool rekey_pending;            /* new shares await verification */
+	unsigned pending_k, pending_n; /* their threshold and count */
 };
 
 /* One ceremony attempt, as a copy. */
@@ -203,9 +204,8 @@ ESC_MUST_CHECK int seal_attempt_get(struct seal *s,
  *
  * Returns 0, or -EINVAL for a bad purpose.
  */
-ESC_MUST_CHECK int seal_attempt_peek(struct seal *s,
-    enum custodian_purpose purpose, uint64_t now,
-    struct seal_attempt_info *out);
+int seal_attempt_peek(struct seal *s, enum custodian_purpose purpose,
+    uint64_t now, struct seal_attempt_info *out);
 
 /**
  * Submit custodian `name`'s share to the attempt of kind `purpose`:
@@ -240,15 +240,18 @@ ESC_MUST_CHECK int seal_submit(struct seal *s, enum custodian_purpose purpose,
  * cfg.allow_plaintext.  The share is known by its x coordinate and checked
  * against the commitment stored for that x, so a wrong share is refused
  * naming its holder (`who` receives the name, also on refusal when known).
- * An unseal attempt is started if none is in progress.
+ * An unseal attempt is started if none is in progress.  `nonce`, when not
+ * NULL, must name the attempt (Vault's rekey and verify calls carry it;
+ * its unseal call does not).
  *
- * Returns as seal_submit, except that signatures and nonces play no part,
- * plus -ESC_EPLAINTEXT when not allowed; -ESC_ECUSTODIAN when no current
- * share has this x; -ESC_EMALFORMED when len is not SEAL_SHARE_BYTES.
+ * Returns as seal_submit, except that signatures play no part, plus
+ * -ESC_EPLAINTEXT when not allowed; -ESC_ECUSTODIAN when no current share
+ * has this x; -ESC_EMALFORMED when len is not SEAL_SHARE_BYTES.
  * Secrets: `share` is borrowed and not kept beyond the attempt.
  */
 ESC_MUST_CHECK int seal_submit_plaintext(struct seal *s,
-    enum custodian_purpose purpose, uint64_t now, const uint8_t *share,
+    enum custodian_purpose purpose, uint64_t now,
+    const uint8_t nonce[CUSTODIAN_NONCE_BYTES], const uint8_t *share,
     size_t len, char who[static CUSTODIAN_NAME_MAX + 1],
     struct seal_progress *out);
 

@@ -123,8 +123,9 @@ out:
 
 int
 seal_submit_plaintext(struct seal *s, enum custodian_purpose purpose,
-    uint64_t now, const uint8_t *share, size_t len,
-    char who[static CUSTODIAN_NAME_MAX + 1], struct seal_progress *out)
+    uint64_t now, const uint8_t nonce[CUSTODIAN_NONCE_BYTES],
+    const uint8_t *share, size_t len, char who[static CUSTODIAN_NAME_MAX + 1],
+    struct seal_progress *out)
 {
 	struct seal_attempt *a = seal_attempt_slot(s, purpose);
 	struct seal_share_rec rec;
@@ -149,7 +150,11 @@ seal_submit_plaintext(struct seal *s, enum custodian_purpose purpose,
 	if (rc != 0)
 		goto out;
 	memcpy(who, rec.name, CUSTODIAN_NAME_MAX + 1);
-	if ((rc = seal_attempt_ensure(s, purpose, a, now)) != 0)
+	if (nonce != NULL)
+		rc = attempt_named(a, purpose, nonce, now);
+	else
+		rc = seal_attempt_ensure(s, purpose, a, now);
+	if (rc != 0)
 		goto out;
 	if (already_submitted(a, rec.name)) {
 		rc = -ESC_EDUPLICATE;

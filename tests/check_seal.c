@@ -786,17 +786,17 @@ START_TEST(test_seal_plaintext_mode)
 	x = plain[SEAL_SHARE_BYTES - 1];
 	snprintf(expect, sizeof(expect), "share-%d", x);
 	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-	                     plain, SEAL_SHARE_BYTES, who, &pr),
+	                     NULL, plain, SEAL_SHARE_BYTES, who, &pr),
 	    0);
 	ck_assert_str_eq(who, expect);
 	ck_assert_uint_eq(pr.progress, 1);
 	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-	                     plain, SEAL_SHARE_BYTES, who, &pr),
+	                     NULL, plain, SEAL_SHARE_BYTES, who, &pr),
 	    -ESC_EDUPLICATE);
 	memcpy(wrong, plain + SEAL_SHARE_BYTES, sizeof(wrong));
 	wrong[3] ^= 1;
 	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-	                     wrong, sizeof(wrong), who, &pr),
+	                     NULL, wrong, sizeof(wrong), who, &pr),
 	    -ESC_EBADSHARE);
 	snprintf(expect, sizeof(expect), "share-%d", wrong[32]);
 	ck_assert_str_eq(who, expect); /* the refusal names the holder */
@@ -806,15 +806,15 @@ START_TEST(test_seal_plaintext_mode)
 	     wrong[32]++)
 		;
 	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-	                     wrong, sizeof(wrong), who, &pr),
+	                     NULL, wrong, sizeof(wrong), who, &pr),
 	    -ESC_ECUSTODIAN);
 	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-	                     wrong, sizeof(wrong) - 1, who, &pr),
+	                     NULL, wrong, sizeof(wrong) - 1, who, &pr),
 	    -ESC_EMALFORMED);
 	ck_assert_uint_eq(progress(CUSTODIAN_PURPOSE_UNSEAL), 1);
 	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-	                     plain + 2 * SEAL_SHARE_BYTES, SEAL_SHARE_BYTES,
-	                     who, &pr),
+	                     NULL, plain + 2 * SEAL_SHARE_BYTES,
+	                     SEAL_SHARE_BYTES, who, &pr),
 	    0);
 	ck_assert(pr.complete);
 	ck_assert_int_eq(state(), SEAL_STATE_UNSEALED);
@@ -830,7 +830,7 @@ START_TEST(test_seal_plaintext_refused_unless_allowed)
 
 	init_2_of_3();
 	ck_assert_int_eq(seal_submit_plaintext(sl, CUSTODIAN_PURPOSE_UNSEAL, T0,
-	                     share, sizeof(share), who, &pr),
+	                     NULL, share, sizeof(share), who, &pr),
 	    -ESC_EPLAINTEXT);
 }
 END_TEST
@@ -850,7 +850,7 @@ START_TEST(test_seal_plaintext_rekey_hands_out_shares_once)
 	ck_assert_int_eq(seal_init(sl, T0, 2, 3, NULL, plain, token), 0);
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(seal_submit_plaintext(sl,
-		                     CUSTODIAN_PURPOSE_UNSEAL, T0,
+		                     CUSTODIAN_PURPOSE_UNSEAL, T0, NULL,
 		                     plain + i * SEAL_SHARE_BYTES,
 		                     SEAL_SHARE_BYTES, who, &pr),
 		    0);
@@ -858,7 +858,7 @@ START_TEST(test_seal_plaintext_rekey_hands_out_shares_once)
 	ck_assert_int_eq(seal_rekey_start(sl, T0, 3, 4, NULL, false, &ai), 0);
 	for (int i = 1; i < 3; i++)
 		ck_assert_int_eq(seal_submit_plaintext(sl,
-		                     CUSTODIAN_PURPOSE_REKEY, T0,
+		                     CUSTODIAN_PURPOSE_REKEY, T0, NULL,
 		                     plain + i * SEAL_SHARE_BYTES,
 		                     SEAL_SHARE_BYTES, who, &pr),
 		    0);
@@ -870,7 +870,7 @@ START_TEST(test_seal_plaintext_rekey_hands_out_shares_once)
 	ck_assert_int_eq(seal_seal(sl), 0);
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(seal_submit_plaintext(sl,
-		                     CUSTODIAN_PURPOSE_UNSEAL, T0,
+		                     CUSTODIAN_PURPOSE_UNSEAL, T0, NULL,
 		                     fresh + i * SEAL_SHARE_BYTES,
 		                     SEAL_SHARE_BYTES, who, &pr),
 		    0);
@@ -956,7 +956,7 @@ START_TEST(test_seal_store_holds_no_secret_plaintext_mode)
 	ck_assert_int_eq(seal_init(sl, T0, 2, 3, NULL, plain, token), 0);
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(seal_submit_plaintext(sl,
-		                     CUSTODIAN_PURPOSE_UNSEAL, T0,
+		                     CUSTODIAN_PURPOSE_UNSEAL, T0, NULL,
 		                     plain + i * SEAL_SHARE_BYTES,
 		                     SEAL_SHARE_BYTES, who, &pr),
 		    0);

@@ -35,3 +35,78 @@ expect_fail() {
 random_hex() {
 	od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'
 }
+
+DAEMON="$ESCROW_BIN/escrowd"
+PID=""
+ADDR=""
+
+# start_escrowd DATADIR [FLAGS...]: start escrowd on a free loopback port
+# (port 0, read back from its log) and wait, at most 30 s, until it
+# listens.  Sets PID, ADDR (http://127.0.0.1:PORT) and LOG.
+start_escrowd() {
+	data=$1
+	shift
+	LOG="$T/escrowd.$$.$(date +%s%N).log"
+	"$DAEMON" --data "$data" --listen 127.0.0.1:0 "$@" >"$LOG" 2>&1 &
+	PID=$!
+	i=0
+	while [ $i -lt 300 ]; do
+		line=$(grep -m1 'listening on' "$LOG" 2>/dev/null || true)
+		if [ -n "$line" ]; then
+			ADDR="http://$(echo "$line" | sed 's/.*listening on \([^ ]*\).*/\1/')"
+			export ESCROW_ADDR="$ADDR"
+			return 0
+		fi
+		kill -0 "$PID" 2>/dev/null || { cat "$LOG" >&2; die "escrowd exited"; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	cat "$LOG" >&2
+	die "escrowd did not listen within 30 s"
+}
+
+# stop_escrowd: SIGTERM, then wait (at most 15 s) for a clean exit.
+stop_escrowd() {
+	[ -n "$PID" ] || return 0
+	kill -TERM "$PID" 2>/dev/null || true
+	i=0
+	while kill -0 "$PID" 2>/dev/null && [ $i -lt 150 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$PID" 2>/dev/null; then
+		kill -KILL "$PID" 2>/dev/null || true
+		die "escrowd did not stop on SIGTERM"
+	fi
+	wait "$PID" 2>/dev/null || true
+	PID=""
+}
+
+trap 'stop_escrowd >/dev/null 2>&1 || true; rm -rf "$T"' EXIT INT TERM
+
+# api METHOD PATH [JSON]: curl the daemon; prints the body, then the status
+# on a last line of its own.
+api() {
+	m=$1
+	p=$2
+	shift 2
+	if [ $# -gt 0 ]; then
+		curl -sS -m 30 -X "$m" -H 'Content-Type: application/json' \
+		    ${TOKEN:+-H "X-Vault-Token: $TOKEN"} --data-binary "$1" \
+		    -w '\n%{http_code}\n' "$ADDR/v1/$p"
+	else
+		curl -sS -m 30 -X "$m" ${TOKEN:+-H "X-Vault-Token: $TOKEN"} \
+		    -w '\n%{http_code}\n' "$ADDR/v1/$p"
+	fi
+}
+
+# expect_status CODE METHOD PATH [JSON]: the call answers CODE; its body
+# is left in $T/body.
+expect_status() {
+	code=$1
+	shift
+	api "$@" >"$T/resp" || die "curl failed: $*"
+	got=$(tail -n 1 "$T/resp")
+	sed '$d' "$T/resp" >"$T/body"
+	[ "$got" = "$code" ] || die "$*: status $got, expected $code: $(cat "$T/body")"
+}
