@@ -94,7 +94,9 @@ block_store(uint8_t *dst, const struct block *b, size_t blen)
  * a * p = lo[p & 15] + hi[p >> 4] for any byte p, given lo[0] = 0 and
  * lo[1] = a.  The eight doublings a * 2^b land on the power-of-two entries;
  * every other entry c + t (t < c) is the XOR of two earlier ones.  All of
- * it is arithmetic on a; the loops depend on c and t only.
+ * it is arithmetic on a; the loops depend on c and t only, and are
+ * unrolled (GCC and clang both take the pragma) because their overhead
+ * would otherwise cost a tenth of a small split.
  */
 static void
 block_nibbles(struct block lo[16], struct block hi[16])
@@ -107,7 +109,9 @@ block_nibbles(struct block lo[16], struct block hi[16])
 	block_double(&hi[2], &hi[1]);
 	block_double(&hi[4], &hi[2]);
 	block_double(&hi[8], &hi[4]);
+#pragma GCC unroll 4
 	for (unsigned c = 2; c < 16; c <<= 1) {
+#pragma GCC unroll 8
 		for (unsigned t = 1; t < c; t++) {
 			block_xor(&lo[c + t], &lo[c], &lo[t]);
 			block_xor(&hi[c + t], &hi[c], &hi[t]);
@@ -121,26 +125,29 @@ block_nibbles(struct block lo[16], struct block hi[16])
  * random value reduced modulo the remaining range, so the draw is biased by
  * at most 255 / 2^32, which is negligible; and x is public (every share
  * carries it in the clear), so neither that bias nor the data-dependent
- * indexing here can reveal a secret.
+ * branches and indexing here can reveal a secret.  The pool is kept
+ * sparse: position p holds p + 1 until a swap moves another value there,
+ * and position i is final once step i has drawn from it, so only the
+ * moved values need storing.
  */
 static void
 xs_draw(uint8_t *xs, const uint8_t *rnd, unsigned n)
 {
-	uint8_t pool[SHAMIR_SHARES_MAX + 1];
+	uint8_t moved[SHAMIR_SHARES_MAX];
+	uint64_t touched[4] = { 0 };
 
-	/* 256 entries, the last unused, so that the loop vectorizes. */
-	for (unsigned i = 0; i < sizeof(pool); i++)
-		pool[i] = (uint8_t)(i + 1);
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *p = rnd + (size_t)i * XRAND_BYTES;
 		uint32_t r = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
 		    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 		unsigned j = i + r % (SHAMIR_SHARES_MAX - i);
-		uint8_t t = pool[j];
+		uint64_t bi = UINT64_C(1) << (i & 63),
+		         bj = UINT64_C(1) << (j & 63);
+		uint8_t vi = touched[i >> 6] & bi ? moved[i] : (uint8_t)(i + 1);
 
-		pool[j] = pool[i];
-		pool[i] = t;
-		xs[i] = t;
+		xs[i] = touched[j >> 6] & bj ? moved[j] : (uint8_t)(j + 1);
+		moved[j] = vi;
+		touched[j >> 6] |= bj;
 	}
 }
 
