@@ -502,6 +502,7 @@ START_TEST(test_shamir_split_x_distinct_nonzero)
 {
 	static const unsigned ns[] = { 2, 5, 20, 254, 255 };
 	static uint8_t out[255 * 2];
+	unsigned first[256] = { 0 };
 	uint8_t secret = 0x5a;
 
 	for (size_t c = 0; c < sizeof(ns) / sizeof(ns[0]); c++) {
@@ -517,6 +518,16 @@ START_TEST(test_shamir_split_x_distinct_nonzero)
 				ck_assert_uint_le(seen[x], 1);
 		}
 	}
+	/*
+	 * Every x can come first: all 255 appear in 6000 draws but for odds
+	 * of 255 * (254/255)^6000, about 2^-26.
+	 */
+	for (unsigned rep = 0; rep < 6000; rep++) {
+		ck_assert_int_eq(shamir_split(out, &secret, 1, 2, 2), 0);
+		first[out[1]]++;
+	}
+	for (unsigned x = 1; x < 256; x++)
+		ck_assert_uint_gt(first[x], 0);
 }
 END_TEST
 
