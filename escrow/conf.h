@@ -44,8 +44,7 @@ void conf_defaults(struct conf *c);
  * Returns 0, or -ENOENT for an unknown key, -EINVAL for a bad value,
  * -ENAMETOOLONG for a value that does not fit.
  */
-ESC_MUST_CHECK int conf_set(struct conf *c, const char *key,
-    const char *value);
+ESC_MUST_CHECK int conf_set(struct conf *c, const char *key, const char *value);
 
 /**
  * Read a config file into `c`.  On error `line` receives the line number
@@ -55,7 +54,6 @@ ESC_MUST_CHECK int conf_set(struct conf *c, const char *key,
  * -ESC_EMALFORMED for a line that is not "key = value", or conf_set's
  * errors.
  */
-ESC_MUST_CHECK int conf_load(struct conf *c, const char *path,
-    unsigned *line);
+ESC_MUST_CHECK int conf_load(struct conf *c, const char *path, unsigned *line);
 
 #endif /* ESCROW_CONF_H */

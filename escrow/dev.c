@@ -22,8 +22,8 @@
 #include "escrow/custodian.h"
 #include "escrow/seal.h"
 
-static const char *const dev_names[DEV_CUSTODIANS] = { "dev-alice",
-	"dev-bob", "dev-carol" };
+static const char *const dev_names[DEV_CUSTODIANS] = { "dev-alice", "dev-bob",
+	"dev-carol" };
 
 /* Read a small file into buf (NUL-terminated, trailing newline cut). */
 static int
@@ -122,10 +122,10 @@ dev_submit(struct seal *s, const struct custodian_key *key, uint64_t now,
 	int rc;
 
 	if ((rc = seal_attempt_get(s, CUSTODIAN_PURPOSE_UNSEAL, now, &ai)) !=
-		0 ||
+	        0 ||
 	    (rc = seal_share_get(s, name, false, sealed)) != 0 ||
 	    (rc = custodian_share_open(key, share, sizeof(share), sealed,
-		 sizeof(sealed))) != 0)
+	         sizeof(sealed))) != 0)
 		goto out;
 	rc = custodian_submission_make(key, CUSTODIAN_PURPOSE_UNSEAL, ai.nonce,
 	    ai.pk, share, sizeof(share), resealed, sig);
@@ -160,19 +160,20 @@ dev_bootstrap(struct seal *s, const char *datadir, FILE *out,
 	step = "custodian keys";
 	for (int i = 0; i < DEV_CUSTODIANS; i++)
 		if ((rc = load_or_make(dir, dev_names[i], pass, &keys[i])) !=
-			0 ||
+		        0 ||
 		    (rc = seal_custodian_add(s, custodian_key_pub(keys[i]))) !=
-			0)
+		        0)
 			goto out;
 	seal_status_get(s, &ss);
 	if (ss.state == SEAL_STATE_UNINIT) {
 		step = "init";
-		rc = seal_init(s, now, DEV_THRESHOLD, DEV_CUSTODIANS,
-		    dev_names, NULL, token);
+		rc = seal_init(s, now, DEV_THRESHOLD, DEV_CUSTODIANS, dev_names,
+		    NULL, token);
 		if (rc != 0 || (rc = write_small(path, token)) != 0)
 			goto out;
-		fprintf(out, "escrowd: dev: initialised %d-of-%d with "
-			     "custodians dev-alice, dev-bob, dev-carol\n",
+		fprintf(out,
+		    "escrowd: dev: initialised %d-of-%d with "
+		    "custodians dev-alice, dev-bob, dev-carol\n",
 		    DEV_THRESHOLD, DEV_CUSTODIANS);
 	} else if ((rc = read_small(path, token, 65)) != 0) {
 		step = "reading the root token";
@@ -182,8 +183,9 @@ dev_bootstrap(struct seal *s, const char *datadir, FILE *out,
 	for (int i = 0; i < DEV_THRESHOLD; i++)
 		if ((rc = dev_submit(s, keys[i], now, &pr)) != 0)
 			goto out;
-	fprintf(out, "escrowd: dev: unsealed by dev-alice and dev-bob (key "
-		     "files in %s)\n",
+	fprintf(out,
+	    "escrowd: dev: unsealed by dev-alice and dev-bob (key "
+	    "files in %s)\n",
 	    dir);
 out:
 	if (rc != 0)

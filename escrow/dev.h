@@ -28,7 +28,7 @@ struct seal;
  * Returns 0, or the error of the step that failed (printed to stderr).
  * Secrets: `token` is a credential; the caller wipes it.
  */
-ESC_MUST_CHECK int dev_bootstrap(struct seal *s, const char *datadir,
-    FILE *out, char token[static 65]);
+ESC_MUST_CHECK int dev_bootstrap(struct seal *s, const char *datadir, FILE *out,
+    char token[static 65]);
 
 #endif /* ESCROW_DEV_H */

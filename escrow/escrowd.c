@@ -6,6 +6,8 @@
  * SIGINT, then drains in-flight requests and wipes every key.
  */
 #define _GNU_SOURCE /* prctl */
+#include "escrow/escrowd.h"
+
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -22,7 +24,6 @@
 
 #include "escrow/conf.h"
 #include "escrow/dev.h"
-#include "escrow/escrowd.h"
 #include "escrow/seal.h"
 #include "escrow/store.h"
 
@@ -72,7 +73,9 @@ parse_args(int argc, char **argv, struct conf *c)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const keys[128] = { ['l'] = "listen",
-		['d'] = "data", ['C'] = "tls_cert", ['K'] = "tls_key",
+		['d'] = "data",
+		['C'] = "tls_cert",
+		['K'] = "tls_key",
 		['t'] = "attempt_ttl" };
 	bool data_set = false;
 	unsigned line;
@@ -158,8 +161,8 @@ serve(struct escrowd *app, const struct conf *c, const sigset_t *sigs,
 	hc.tls_key = *c->tls_key != '\0' ? c->tls_key : NULL;
 	rc = http_start(&srv, &hc, escrowd_routes, escrowd_nroutes, app);
 	if (rc != 0) {
-		fprintf(stderr, "escrowd: cannot listen on %s: %s\n",
-		    c->listen, err_str(rc));
+		fprintf(stderr, "escrowd: cannot listen on %s: %s\n", c->listen,
+		    err_str(rc));
 		return rc;
 	}
 	/* The bound port, not the asked one: with port 0 the kernel chose.

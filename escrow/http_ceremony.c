@@ -7,14 +7,13 @@
  * rekey without its nonce.  A refused share is a 400 that names the
  * custodian and the reason, and leaves the attempt as it was.
  */
-#include "escrow/escrowd.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "escrow/escrowd.h"
 #include "escrow/seal.h"
 
 static const char *const rekey_may[] = { "operator" };
@@ -80,8 +79,8 @@ authorized_for(struct escrowd *app, enum custodian_purpose p,
 
 /* Decode a base64 field of exactly `len` bytes. */
 static int
-b64_field(const struct http_req *req, struct http_resp *resp,
-    const char *name, uint8_t *out, size_t len)
+b64_field(const struct http_req *req, struct http_resp *resp, const char *name,
+    uint8_t *out, size_t len)
 {
 	const char *s = NULL, *end = NULL;
 	size_t n = 0;
@@ -90,7 +89,7 @@ b64_field(const struct http_req *req, struct http_resp *resp,
 		return -EINVAL;
 	if (s == NULL ||
 	    sodium_base642bin(out, len, s, strlen(s), NULL, &n, &end,
-		sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	        sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    end != s + strlen(s) || n != len) {
 		http_reply_error(resp, 400,
 		    "'%s' must be standard base64 of %zu bytes", name, len);
@@ -114,8 +113,8 @@ submit(struct escrowd *app, enum custodian_purpose p,
 	int rc;
 
 	if (http_fields_only(req, resp, known) != 0 ||
-	    http_field_str(req, resp, "custodian", CUSTODIAN_NAME_MAX,
-		&name) != 0 ||
+	    http_field_str(req, resp, "custodian", CUSTODIAN_NAME_MAX, &name) !=
+	        0 ||
 	    http_field_str(req, resp, "nonce", 64, &hex) != 0)
 		return;
 	if (name == NULL || !custodian_name_valid(name)) {
@@ -125,15 +124,15 @@ submit(struct escrowd *app, enum custodian_purpose p,
 	}
 	if (hex == NULL ||
 	    sodium_hex2bin(nonce, sizeof(nonce), hex, strlen(hex), NULL, &n,
-		&end) != 0 ||
+	        &end) != 0 ||
 	    end != hex + strlen(hex) || n != sizeof(nonce)) {
-		http_reply_error(resp, 400, "custodian %s: 'nonce' must be %d "
-					    "hex digits",
+		http_reply_error(resp, 400,
+		    "custodian %s: 'nonce' must be %d "
+		    "hex digits",
 		    name, 2 * CUSTODIAN_NONCE_BYTES);
 		return;
 	}
-	if (b64_field(req, resp, "sealed_share", sealed, sizeof(sealed)) !=
-		0 ||
+	if (b64_field(req, resp, "sealed_share", sealed, sizeof(sealed)) != 0 ||
 	    b64_field(req, resp, "signature", sig, sizeof(sig)) != 0)
 		return;
 	rc = seal_submit(app->seal, p, req->now, name, nonce, sealed,
@@ -145,8 +144,8 @@ submit(struct escrowd *app, enum custodian_purpose p,
 	seal_status_get(app->seal, &ss);
 	http_reply(resp, 200,
 	    json_pack("{s:i, s:i, s:b, s:b}", "progress", (int)pr.progress,
-		"threshold", (int)pr.threshold, "complete", pr.complete,
-		"sealed", ss.state != SEAL_STATE_UNSEALED));
+	        "threshold", (int)pr.threshold, "complete", pr.complete,
+	        "sealed", ss.state != SEAL_STATE_UNSEALED));
 }
 
 void
@@ -172,8 +171,8 @@ http_ceremony(struct escrowd *app, const struct http_req *req,
 			if (reset)
 				rc = seal_attempt_reset(app->seal, p, NULL,
 				    req->now);
-		/* Nothing to reset (-ESC_ENOATTEMPT) is fine. */
-		(void)rc;
+			/* Nothing to reset (-ESC_ENOATTEMPT) is fine. */
+			(void)rc;
 		} else {
 			submit(app, p, req, resp);
 			return;

@@ -8,14 +8,13 @@
  * possible.  Custodian-mode rekeys take E2EE submissions at escrow/rekey;
  * these endpoints take Vault-style plaintext shares where allowed.
  */
-#include "escrow/escrowd.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "escrow/escrowd.h"
 #include "escrow/seal.h"
 
 static const char *const may[] = { "operator" };
@@ -43,7 +42,7 @@ rekey_status(struct escrowd *app, uint64_t now)
 	memset(&vf, 0, sizeof(vf));
 	if (ss.rekey_pending)
 		if (seal_attempt_get(app->seal, CUSTODIAN_PURPOSE_VERIFY, now,
-		    &vf) != 0)
+		        &vf) != 0)
 			memset(&vf, 0, sizeof(vf));
 	o = json_pack("{s:b, s:o, s:i, s:i, s:i, s:i, s:n, s:b, s:b, s:I}",
 	    "started", rk.active || ss.rekey_pending, "nonce", hex_nonce(&rk),
@@ -66,7 +65,7 @@ parse_nonce(const char *hex, uint8_t out[static CUSTODIAN_NONCE_BYTES])
 
 	if (hex == NULL ||
 	    sodium_hex2bin(out, CUSTODIAN_NONCE_BYTES, hex, strlen(hex), NULL,
-		&n, &end) != 0 ||
+	        &n, &end) != 0 ||
 	    end != hex + strlen(hex) || n != CUSTODIAN_NONCE_BYTES)
 		return -EINVAL;
 	return 0;
@@ -85,16 +84,16 @@ rekey_start(struct escrowd *app, const struct http_req *req,
 	int rc;
 
 	if (http_field_uint(req, resp, "secret_shares", SEAL_SHARES_MAX, &n,
-		&has_n) != 0 ||
+	        &has_n) != 0 ||
 	    http_field_uint(req, resp, "secret_threshold", SEAL_SHARES_MAX, &k,
-		&has_k) != 0 ||
+	        &has_k) != 0 ||
 	    http_field_bool(req, resp, "require_verification", &verify) != 0 ||
 	    http_field_bool(req, resp, "backup", &backup) != 0 ||
 	    http_field_strv(req, resp, "custodians", SEAL_SHARES_MAX, names,
-		&nn) != 0)
+	        &nn) != 0)
 		return;
-	if (backup || (pgp != NULL && !json_is_null(pgp) &&
-			  json_array_size(pgp) != 0)) {
+	if (backup ||
+	    (pgp != NULL && !json_is_null(pgp) && json_array_size(pgp) != 0)) {
 		http_reply_error(resp, 400,
 		    "pgp_keys and backup are not supported: name registered "
 		    "custodians in 'custodians'");
@@ -160,8 +159,7 @@ http_rekey_init(struct escrowd *app, const struct http_req *req,
 /* Submit a plaintext share to the rekey or verify attempt named by nonce. */
 static int
 submit_plain(struct escrowd *app, const struct http_req *req,
-    struct http_resp *resp, enum custodian_purpose p,
-    struct seal_progress *pr)
+    struct http_resp *resp, enum custodian_purpose p, struct seal_progress *pr)
 {
 	uint8_t share[SEAL_SHARE_BYTES], nonce[CUSTODIAN_NONCE_BYTES];
 	char who[CUSTODIAN_NAME_MAX + 1] = "";
@@ -231,8 +229,7 @@ http_rekey_update(struct escrowd *app, const struct http_req *req,
 	if (!http_need_unsealed(app, resp) ||
 	    !http_authorize(app, req, resp, may, 1, NULL))
 		return;
-	seal_attempt_peek(app->seal, CUSTODIAN_PURPOSE_REKEY, req->now,
-	    &rk);
+	seal_attempt_peek(app->seal, CUSTODIAN_PURPOSE_REKEY, req->now, &rk);
 	if (submit_plain(app, req, resp, CUSTODIAN_PURPOSE_REKEY, &pr) != 0)
 		return;
 	if (!pr.complete) {
@@ -242,13 +239,13 @@ http_rekey_update(struct escrowd *app, const struct http_req *req,
 	plain = sodium_allocarray(SEAL_SHARES_MAX, SEAL_SHARE_BYTES);
 	if (plain == NULL ||
 	    seal_rekey_take_plain(app->seal, plain,
-		(size_t)SEAL_SHARES_MAX * SEAL_SHARE_BYTES, &n) != 0)
+	        (size_t)SEAL_SHARES_MAX * SEAL_SHARE_BYTES, &n) != 0)
 		n = 0; /* custodian mode: fetch sealed shares per custodian */
 	seal_status_get(app->seal, &ss);
 	memset(&vf, 0, sizeof(vf));
 	if (ss.rekey_pending)
 		if (seal_attempt_get(app->seal, CUSTODIAN_PURPOSE_VERIFY,
-		    req->now, &vf) != 0)
+		        req->now, &vf) != 0)
 			memset(&vf, 0, sizeof(vf));
 	o = json_pack("{s:b, s:o, s:o, s:o, s:n, s:b, s:b}", "complete", 1,
 	    "keys", plain_keys(app, false, plain, n), "keys_base64",
@@ -272,7 +269,7 @@ verify_status(struct escrowd *app, uint64_t now)
 	memset(&vf, 0, sizeof(vf));
 	if (ss.rekey_pending)
 		if (seal_attempt_get(app->seal, CUSTODIAN_PURPOSE_VERIFY, now,
-		    &vf) != 0)
+		        &vf) != 0)
 			memset(&vf, 0, sizeof(vf));
 	return json_pack("{s:b, s:o, s:i, s:i, s:i}", "started", vf.active,
 	    "nonce", hex_nonce(&vf), "t", (int)ss.pending_k, "n",
@@ -303,8 +300,7 @@ http_rekey_verify(struct escrowd *app, const struct http_req *req,
 		http_reply(resp, 200, verify_status(app, req->now));
 		return;
 	}
-	seal_attempt_peek(app->seal, CUSTODIAN_PURPOSE_VERIFY, req->now,
-	    &vf);
+	seal_attempt_peek(app->seal, CUSTODIAN_PURPOSE_VERIFY, req->now, &vf);
 	if (submit_plain(app, req, resp, CUSTODIAN_PURPOSE_VERIFY, &pr) != 0)
 		return;
 	if (!pr.complete)
@@ -312,5 +308,5 @@ http_rekey_verify(struct escrowd *app, const struct http_req *req,
 	else
 		http_reply(resp, 200,
 		    json_pack("{s:o, s:b}", "nonce", hex_nonce(&vf), "complete",
-			1));
+		        1));
 }
