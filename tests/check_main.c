@@ -16,7 +16,6 @@ main(void)
 {
 	Suite *(*const suites[])(void) = {
 		err_suite,
-		shamir_suite,
 	};
 	SRunner *sr;
 	int failed;
