@@ -16,6 +16,7 @@ main(void)
 {
 	Suite *(*const suites[])(void) = {
 		err_suite,
+		custodian_suite,
 	};
 	SRunner *sr;
 	int failed;
