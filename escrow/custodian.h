@@ -110,7 +110,9 @@ const struct custodian_pub *custodian_key_pub(const struct custodian_key *key);
  * crypto_pwhash_OPSLIMIT_MODERATE / MEMLIMIT_MODERATE).
  *
  * Returns 0, or -EEXIST if the path exists, -EINVAL for an empty
- * passphrase or costs below crypto_pwhash's minimums, -ENOMEM, or -errno.
+ * passphrase or costs below crypto_pwhash's minimums or above
+ * crypto_pwhash_OPSLIMIT_SENSITIVE / MEMLIMIT_SENSITIVE (which
+ * custodian_key_load refuses), -ENOMEM, or -errno.
  * On failure no file is left behind.
  * Secrets: the passphrase is borrowed and not kept.
  */

@@ -21,6 +21,7 @@ main(void)
 		keyring_suite,
 		auth_suite,
 		seal_suite,
+		custodian_suite,
 	};
 	SRunner *sr;
 	int failed;
