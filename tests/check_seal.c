@@ -668,7 +668,7 @@ START_TEST(test_seal_rekey_with_verification)
 	struct seal_attempt_info ai;
 	struct seal_progress pr;
 	struct seal_status ss;
-	uint8_t k1[32], k2[32];
+	uint8_t k1[32], k2[32], old[SEAL_SHARE_BYTES];
 
 	init_2_of_3();
 	unseal(ALICE, BOB);
@@ -693,9 +693,17 @@ START_TEST(test_seal_rekey_with_verification)
 	ck_assert_int_eq(
 	    seal_attempt_get(sl, CUSTODIAN_PURPOSE_VERIFY, T0, &ai), 0);
 	ck_assert_uint_eq(ai.threshold, 2);
-	/* An old share is not a new one. */
-	ck_assert_int_eq(submit(ALICE, CUSTODIAN_PURPOSE_VERIFY, &pr),
+	/* Alice holds no new share: her old one is refused by name. */
+	share_of(ALICE, false, old);
+	ck_assert_int_eq(
+	    submit_share(ALICE, CUSTODIAN_PURPOSE_VERIFY, T0, old, &pr),
 	    -ESC_ECUSTODIAN);
+	/* Bob's old share is not his new one. */
+	share_of(BOB, false, old);
+	ck_assert_int_eq(
+	    submit_share(BOB, CUSTODIAN_PURPOSE_VERIFY, T0, old, &pr),
+	    -ESC_EBADSHARE);
+	ck_assert_uint_eq(progress(CUSTODIAN_PURPOSE_VERIFY), 0);
 	ck_assert_int_eq(submit(BOB, CUSTODIAN_PURPOSE_VERIFY, &pr), 0);
 	ck_assert_int_eq(submit(CAROL, CUSTODIAN_PURPOSE_VERIFY, &pr), 0);
 	ck_assert(pr.complete);
