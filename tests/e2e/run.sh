@@ -14,7 +14,7 @@ for t in "$here"/t_*.sh; do
 	[ -e "$t" ] || continue
 	name=$(basename "$t" .sh)
 	log=$(mktemp)
-	if ESCROW_BIN="$bin" sh "$t" >"$log" 2>&1; then
+	if ESCROW_BIN="$bin" bash "$t" >"$log" 2>&1; then
 		pass=$((pass + 1))
 		echo "e2e: PASS $name"
 	else
