@@ -23,6 +23,7 @@
 #define CMD_INPUT_MAX      (1024 * 1024) /* bytes read from stdin, at most */
 #define CMD_PASSPHRASE_MAX 1024          /* bytes of a passphrase, at most */
 
+int cmd_custodian_main(int argc, char **argv);
 int cmd_shamir_main(int argc, char **argv);
 
 /**

@@ -20,6 +20,8 @@ static const struct cmd_verb {
 	int (*main)(int argc, char **argv);
 	const char *summary;
 } verbs[] = {
+	{ "custodian", cmd_custodian_main,
+	    "create a custodian key file, or print its public line" },
 	{ "shamir", cmd_shamir_main,
 	    "split a secret into Vault-format shares, or combine them" },
 };
@@ -65,7 +67,6 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(argv[1], verbs[i].name) == 0)
 			return verbs[i].main(argc - 1, argv + 1);
-	fprintf(stderr, "escrowctl: unknown verb '%s' (see --help)\n",
-	    argv[1]);
+	fprintf(stderr, "escrowctl: unknown verb '%s' (see --help)\n", argv[1]);
 	return 1;
 }

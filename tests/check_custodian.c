@@ -1478,6 +1478,160 @@ START_TEST(test_cmd_passphrase_read_terminal_interrupted)
 }
 END_TEST
 
+/*
+ * Run cmd_custodian_main on `args` (NULL-terminated) with stdout and
+ * stderr captured into out and err (TEXT_MAX bytes each).
+ */
+static int
+run_cli(const char *const *args, char *out, char *err)
+{
+	char pool[16][2 * PATH_CHARS], *argv[17];
+	int argc = 0, rc, so, se, o, e;
+
+	for (; args[argc] != NULL; argc++) {
+		ck_assert_int_lt(argc, 16);
+		snprintf(pool[argc], sizeof(pool[argc]), "%s", args[argc]);
+		argv[argc] = pool[argc];
+	}
+	argv[argc] = NULL;
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	o = open(tpath(2, "stdout"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	e = open(tpath(3, "stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert(so >= 0 && se >= 0 && o >= 0 && e >= 0);
+	dup2(o, 1);
+	dup2(e, 2);
+	close(o);
+	close(e);
+	rc = cmd_custodian_main(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	read_text(tpath(2, "stdout"), out, TEXT_MAX);
+	read_text(tpath(3, "stderr"), err, TEXT_MAX);
+	return rc;
+}
+
+static size_t
+count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+START_TEST(test_cmd_custodian_main_help_and_verbs)
+{
+	static const char *const help[] = { "custodian", "--help", NULL };
+	static const char *const none[] = { "custodian", NULL };
+	static const char *const bad[] = { "custodian", "frob", NULL };
+	static const char *const kh[] = { "custodian", "keygen", "-h", NULL };
+	static const char *const ph[] = { "custodian", "pub", "--help", NULL };
+	char out[TEXT_MAX], err[TEXT_MAX];
+
+	ck_assert_int_eq(run_cli(help, out, err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "usage: escrowctl custodian"));
+	ck_assert_ptr_nonnull(strstr(out, "  keygen "));
+	ck_assert_ptr_nonnull(strstr(out, "  pub "));
+	ck_assert_int_eq(run_cli(none, out, err), 1);
+	ck_assert_ptr_nonnull(strstr(err, "usage: escrowctl custodian"));
+	ck_assert_int_eq(run_cli(bad, out, err), 1);
+	ck_assert_str_eq(err,
+	    "escrowctl custodian: unknown verb 'frob' (see --help)\n");
+	ck_assert_int_eq(run_cli(kh, out, err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "usage: escrowctl custodian keygen"));
+	ck_assert_int_eq(run_cli(ph, out, err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "usage: escrowctl custodian pub"));
+}
+END_TEST
+
+START_TEST(test_cmd_custodian_main_keygen_then_pub)
+{
+	const char *key = tpath(0, "alice.key"), *pwf = tpath(1, "pw");
+	const char *const gen_args[] = { "custodian", "keygen", "--name",
+		"alice", "--out", key, "--passphrase-file", pwf, "--kdf",
+		"interactive", NULL };
+	const char *const pub_args[] = { "custodian", "pub", "--key", key, "-p",
+		pwf, NULL };
+	char out[TEXT_MAX], out2[TEXT_MAX], err[TEXT_MAX], want[64];
+	char fpr[CUSTODIAN_FPR_CHARS + 1];
+	struct custodian_pub pub;
+	struct stat st;
+
+	write_text(pwf, "s3cret\n", 7);
+	ck_assert_int_eq(run_cli(gen_args, out, err), 0);
+	ck_assert_uint_eq(count_lines(out), 1);
+	ck_assert_int_eq(custodian_pub_parse(&pub, out, strlen(out)), 0);
+	ck_assert_str_eq(pub.name, "alice");
+	custodian_pub_fingerprint(&pub, fpr);
+	snprintf(want, sizeof(want), "fingerprint: %s\n", fpr);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(lstat(key, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(run_cli(pub_args, out2, err), 0);
+	ck_assert_str_eq(out2, out);
+	ck_assert_str_eq(err, want);
+	/* A second keygen to the same path changes nothing. */
+	ck_assert_int_eq(run_cli(gen_args, out2, err), 1);
+	ck_assert_str_eq(out2, "");
+	ck_assert_ptr_nonnull(strstr(err, "already exists"));
+	ck_assert_uint_eq(count_lines(err), 1);
+	ck_assert_int_eq(run_cli(pub_args, out2, err), 0);
+	ck_assert_str_eq(out2, out);
+	/* The wrong passphrase. */
+	unlink(pwf);
+	write_text(pwf, "s3cres\n", 7);
+	ck_assert_int_eq(run_cli(pub_args, out2, err), 1);
+	ck_assert_str_eq(out2, "");
+	ck_assert_ptr_nonnull(strstr(err, "wrong passphrase"));
+	ck_assert_uint_eq(count_lines(err), 1);
+}
+END_TEST
+
+START_TEST(test_cmd_custodian_main_usage_errors)
+{
+	const char *key = tpath(0, "x.key"), *pwf = tpath(1, "pw");
+	const char *const bad[][12] = {
+		{ "custodian", "keygen", "--name", "alice", NULL },
+		{ "custodian", "keygen", "--out", key, NULL },
+		{ "custodian", "keygen", "--name", "Alice", "--out", key,
+		    NULL },
+		{ "custodian", "keygen", "--name", "a", "--out", key, "--kdf",
+		    "fast", NULL },
+		{ "custodian", "keygen", "--name", "a", "--out", key, "extra",
+		    NULL },
+		{ "custodian", "keygen", "--name", "a", "--out", key, "--bogus",
+		    NULL },
+		{ "custodian", "keygen", "--name", "a", "--out", NULL },
+		{ "custodian", "keygen", "--name", "a", "--out", key,
+		    "--passphrase-file", tpath(2, "nope"), NULL },
+		{ "custodian", "pub", NULL },
+		{ "custodian", "pub", "--key", key, "--passphrase-file", pwf,
+		    NULL },
+		{ "custodian", "pub", "--key", pwf, "--passphrase-file", pwf,
+		    NULL },
+	};
+	char out[TEXT_MAX], err[TEXT_MAX];
+	struct stat st;
+
+	write_text(pwf, "s3cret\n", 7);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(run_cli(bad[i], out, err) == 1, "case %zu", i);
+		ck_assert_str_eq(out, "");
+		ck_assert_msg(count_lines(err) == 1, "case %zu: %s", i, err);
+		ck_assert(strncmp(err, "escrowctl custodian ", 20) == 0);
+		ck_assert_int_ne(lstat(key, &st), 0);
+	}
+}
+END_TEST
+
 static TCase *
 tcase(Suite *s, const char *name, double timeout)
 {
@@ -1554,5 +1708,9 @@ custodian_suite(void)
 	tcase_add_test(tc, test_cmd_passphrase_read_terminal_confirmed);
 	tcase_add_test(tc, test_cmd_passphrase_read_terminal_mismatch);
 	tcase_add_test(tc, test_cmd_passphrase_read_terminal_interrupted);
+	tc = tcase(s, "cmd_custodian_main", 60);
+	tcase_add_test(tc, test_cmd_custodian_main_help_and_verbs);
+	tcase_add_test(tc, test_cmd_custodian_main_keygen_then_pub);
+	tcase_add_test(tc, test_cmd_custodian_main_usage_errors);
 	return s;
 }
