@@ -6,6 +6,8 @@
  * Secrets and shares are read from stdin into guarded memory and written
  * to an unbuffered stdout one whole line at a time.
  */
+#include "escrow/cmd.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -16,7 +18,6 @@
 
 #include <sodium.h>
 
-#include "escrow/cmd.h"
 #include "shamir/shamir.h"
 
 #define SECRET_MAX     1024 /* bytes; the master key is 32 */

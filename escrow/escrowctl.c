@@ -20,6 +20,8 @@ static const struct cmd_verb {
 	int (*main)(int argc, char **argv);
 	const char *summary;
 } verbs[] = {
+	{ "custodian", cmd_custodian_main,
+	    "create a custodian key file, or print its public line" },
 	{ "shamir", cmd_shamir_main,
 	    "split a secret into Vault-format shares, or combine them" },
 };

@@ -6,13 +6,14 @@
  * sodium_malloc memory and are wiped when the attempt completes, fails at
  * the threshold, expires, is reset, or the domain is sealed.
  */
+#include "escrow/seal.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
-#include "escrow/seal.h"
 #include "escrow/seal_priv.h"
 #include "shamir/shamir.h"
 

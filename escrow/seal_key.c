@@ -5,6 +5,8 @@
  * sealing, and the keyring operations that need M.  Every path wipes the
  * plaintext shares and any copy of M it made.
  */
+#include "escrow/seal.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,6 @@
 #include <sodium.h>
 
 #include "escrow/auth.h"
-#include "escrow/seal.h"
 #include "escrow/seal_priv.h"
 #include "shamir/shamir.h"
 

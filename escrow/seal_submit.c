@@ -6,12 +6,13 @@
  * rekey, restarting verification, and handing out plaintext rekey shares.
  * A refusal never touches the attempt; only an accepted share is added.
  */
+#include "escrow/seal.h"
+
 #include <errno.h>
 #include <string.h>
 
 #include <sodium.h>
 
-#include "escrow/seal.h"
 #include "escrow/seal_priv.h"
 
 static bool

@@ -9,13 +9,13 @@
  * environment code.  A reader's data directory may lack zones/ entirely,
  * which lists as no zones.
  */
+#include "escrow/store.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "escrow/store.h"
 
 #define ZONE_SUFFIX ".mdb"
 

@@ -6,19 +6,26 @@
  * and `custodian` verb.  Key files use crypto_pwhash's MIN costs so that
  * hundreds of loads stay fast, also under valgrind.
  */
+#define _XOPEN_SOURCE 700 /* posix_openpt and friends, for a test terminal */
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "escrow/cmd.h"
 #include "escrow/custodian.h"
 #include "tests/suites.h"
 
@@ -1223,6 +1230,408 @@ START_TEST(test_custodian_sign_verifies)
 }
 END_TEST
 
+/* Write `content` to dir/pw with `mode` and read it as a passphrase file. */
+static int
+pw_file(const char *content, size_t len, mode_t mode, char **pw, size_t *pwlen)
+{
+	const char *p = tpath(0, "pw");
+
+	(void)unlink(p);
+	write_text(p, content, len);
+	ck_assert_int_eq(chmod(p, mode), 0);
+	*pw = (char *)pw; /* must become NULL on failure */
+	return cmd_passphrase_read("unused", true, p, pw, pwlen);
+}
+
+START_TEST(test_cmd_passphrase_read_file_first_line)
+{
+	static const struct {
+		const char *content, *want;
+	} t[] = {
+		{ "s3cret\nsecond line\n", "s3cret" },
+		{ "s3cret\r\n", "s3cret" },
+		{ "s3cret", "s3cret" },
+		{ " two  words \n", " two  words " },
+	};
+	char *pw = NULL, big[CMD_PASSPHRASE_MAX + 2];
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_int_eq(pw_file(t[i].content, strlen(t[i].content),
+		                     0600, &pw, &len),
+		    0);
+		ck_assert_uint_eq(len, strlen(t[i].want));
+		ck_assert_str_eq(pw, t[i].want);
+		sodium_free(pw);
+	}
+	memset(big, 'a', sizeof(big));
+	big[CMD_PASSPHRASE_MAX] = '\n';
+	ck_assert_int_eq(pw_file(big, sizeof(big), 0400, &pw, &len), 0);
+	ck_assert_uint_eq(len, CMD_PASSPHRASE_MAX);
+	sodium_free(pw);
+	ck_assert_int_eq(pw_file(big, CMD_PASSPHRASE_MAX, 0400, &pw, &len), 0);
+	ck_assert_uint_eq(len, CMD_PASSPHRASE_MAX);
+	sodium_free(pw);
+}
+END_TEST
+
+START_TEST(test_cmd_passphrase_read_file_errors)
+{
+	char *pw = NULL, big[CMD_PASSPHRASE_MAX + 2];
+	size_t len = 1;
+
+	ck_assert_int_eq(pw_file("", 0, 0600, &pw, &len), -EINVAL);
+	ck_assert_ptr_null(pw);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_int_eq(pw_file("\n", 1, 0600, &pw, &len), -EINVAL);
+	ck_assert_int_eq(pw_file("\r\nx\n", 4, 0600, &pw, &len), -EINVAL);
+	memset(big, 'a', sizeof(big));
+	ck_assert_int_eq(pw_file(big, CMD_PASSPHRASE_MAX + 1, 0600, &pw, &len),
+	    -EFBIG);
+	ck_assert_ptr_null(pw);
+	ck_assert_int_eq(pw_file("s3cret\n", 7, 0640, &pw, &len), -ESC_EPERM);
+	ck_assert_int_eq(pw_file("s3cret\n", 7, 0604, &pw, &len), -ESC_EPERM);
+	ck_assert_int_eq(pw_file("s3cret\n", 7, 0620, &pw, &len), -ESC_EPERM);
+	ck_assert_ptr_null(pw);
+	ck_assert_int_eq(
+	    cmd_passphrase_read("x", false, tpath(1, "missing"), &pw, &len),
+	    -ENOENT);
+	ck_assert_ptr_null(pw);
+}
+END_TEST
+
+START_TEST(test_cmd_passphrase_read_file_pipe)
+{
+	char fdpath[64], *pw = NULL;
+	size_t len = 0;
+	int fds[2];
+
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(write(fds[1], "from a pipe\nrest", 16), 16);
+	close(fds[1]);
+	snprintf(fdpath, sizeof(fdpath), "/dev/fd/%d", fds[0]);
+	ck_assert_int_eq(cmd_passphrase_read("x", false, fdpath, &pw, &len), 0);
+	ck_assert_str_eq(pw, "from a pipe");
+	sodium_free(pw);
+	close(fds[0]);
+}
+END_TEST
+
+/* Exit 0 if `ok`; in a forked child, so no Check macro may run. */
+static void
+child_exit(bool ok)
+{
+	_exit(ok ? 0 : 1);
+}
+
+/*
+ * Whether the child exited 0 within 60 s.  A child stuck at a prompt is
+ * killed: without fork mode (valgrind runs) Check has no timeout.
+ */
+static bool
+child_ok(pid_t pid)
+{
+	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	int st = 0;
+
+	for (int i = 0; i < 6000; i++) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		if (r < 0 && errno != EINTR)
+			return false;
+		nanosleep(&tick, NULL);
+	}
+	kill(pid, SIGKILL);
+	(void)waitpid(pid, &st, 0);
+	return false;
+}
+
+START_TEST(test_cmd_passphrase_read_no_terminal)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char *pw = (char *)&pid;
+		size_t len = 1;
+		int rc;
+
+		/* A new session has no controlling terminal. */
+		if (setsid() < 0)
+			child_exit(false);
+		rc = cmd_passphrase_read("x", true, NULL, &pw, &len);
+		child_exit(rc == -ENXIO && pw == NULL && len == 0);
+	}
+	ck_assert(child_ok(pid));
+}
+END_TEST
+
+/*
+ * Read the pty master until `want` shows up (true) or 5 s pass (false).
+ * Seeing the typed passphrase means echo was on: also false.
+ */
+static bool
+pty_expect(int m, const char *want)
+{
+	char buf[1024];
+	size_t n = 0;
+
+	while (n < sizeof(buf) - 1) {
+		struct pollfd pfd = { .fd = m, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&pfd, 1, 5000) <= 0 ||
+		    (r = read(m, buf + n, sizeof(buf) - 1 - n)) <= 0)
+			return false;
+		n += (size_t)r;
+		buf[n] = '\0';
+		if (strstr(buf, "s3cret") != NULL)
+			return false;
+		if (strstr(buf, want) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Fork a child that takes a new pty as its controlling terminal and asks
+ * for a passphrase on it.  The child exits 0 if cmd_passphrase_read
+ * returned `want` (with "s3cret" on success, NULL otherwise) and echo is
+ * back on afterwards.
+ */
+static pid_t
+pty_child(int *master, bool confirm, int want)
+{
+	const char *name;
+	pid_t pid;
+	int m;
+
+	ck_assert_int_ge(m = posix_openpt(O_RDWR | O_NOCTTY), 0);
+	ck_assert_int_eq(grantpt(m), 0);
+	ck_assert_int_eq(unlockpt(m), 0);
+	ck_assert_ptr_nonnull(name = ptsname(m));
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		struct termios t;
+		char *pw = NULL;
+		size_t len = 0;
+		bool ok;
+		int s, rc;
+
+		close(m);
+		if (setsid() < 0 || (s = open(name, O_RDWR)) < 0)
+			child_exit(false);
+		rc = cmd_passphrase_read("Secret please: ", confirm, NULL, &pw,
+		    &len);
+		ok = rc == want && tcgetattr(s, &t) == 0 &&
+		    (t.c_lflag & ECHO) != 0;
+		if (rc == 0)
+			ok = ok && len == 6 && memcmp(pw, "s3cret", 7) == 0;
+		else
+			ok = ok && pw == NULL;
+		sodium_free(pw);
+		child_exit(ok);
+	}
+	*master = m;
+	return pid;
+}
+
+START_TEST(test_cmd_passphrase_read_terminal_confirmed)
+{
+	int m;
+	pid_t pid = pty_child(&m, true, 0);
+
+	ck_assert(pty_expect(m, "Secret please: "));
+	ck_assert_int_eq(write(m, "s3cret\n", 7), 7);
+	ck_assert(pty_expect(m, "Repeat passphrase: "));
+	ck_assert_int_eq(write(m, "s3cret\n", 7), 7);
+	ck_assert(child_ok(pid));
+	close(m);
+}
+END_TEST
+
+START_TEST(test_cmd_passphrase_read_terminal_mismatch)
+{
+	int m;
+	pid_t pid = pty_child(&m, true, -ESC_EPASSPHRASE);
+
+	ck_assert(pty_expect(m, "Secret please: "));
+	ck_assert_int_eq(write(m, "s3cret\n", 7), 7);
+	ck_assert(pty_expect(m, "Repeat passphrase: "));
+	ck_assert_int_eq(write(m, "s3cres\n", 7), 7);
+	ck_assert(child_ok(pid));
+	close(m);
+}
+END_TEST
+
+START_TEST(test_cmd_passphrase_read_terminal_interrupted)
+{
+	int m;
+	pid_t pid = pty_child(&m, false, -EINTR);
+
+	ck_assert(pty_expect(m, "Secret please: "));
+	ck_assert_int_eq(write(m, "s3c\003", 4), 4); /* ^C: SIGINT */
+	ck_assert(child_ok(pid));
+	close(m);
+}
+END_TEST
+
+/*
+ * Run cmd_custodian_main on `args` (NULL-terminated) with stdout and
+ * stderr captured into out and err (TEXT_MAX bytes each).
+ */
+static int
+run_cli(const char *const *args, char *out, char *err)
+{
+	char pool[16][2 * PATH_CHARS], *argv[17];
+	int argc = 0, rc, so, se, o, e;
+
+	for (; args[argc] != NULL; argc++) {
+		ck_assert_int_lt(argc, 16);
+		snprintf(pool[argc], sizeof(pool[argc]), "%s", args[argc]);
+		argv[argc] = pool[argc];
+	}
+	argv[argc] = NULL;
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	o = open(tpath(2, "stdout"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	e = open(tpath(3, "stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert(so >= 0 && se >= 0 && o >= 0 && e >= 0);
+	dup2(o, 1);
+	dup2(e, 2);
+	close(o);
+	close(e);
+	rc = cmd_custodian_main(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	read_text(tpath(2, "stdout"), out, TEXT_MAX);
+	read_text(tpath(3, "stderr"), err, TEXT_MAX);
+	return rc;
+}
+
+static size_t
+count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+START_TEST(test_cmd_custodian_main_help_and_verbs)
+{
+	static const char *const help[] = { "custodian", "--help", NULL };
+	static const char *const none[] = { "custodian", NULL };
+	static const char *const bad[] = { "custodian", "frob", NULL };
+	static const char *const kh[] = { "custodian", "keygen", "-h", NULL };
+	static const char *const ph[] = { "custodian", "pub", "--help", NULL };
+	char out[TEXT_MAX], err[TEXT_MAX];
+
+	ck_assert_int_eq(run_cli(help, out, err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "usage: escrowctl custodian"));
+	ck_assert_ptr_nonnull(strstr(out, "  keygen "));
+	ck_assert_ptr_nonnull(strstr(out, "  pub "));
+	ck_assert_int_eq(run_cli(none, out, err), 1);
+	ck_assert_ptr_nonnull(strstr(err, "usage: escrowctl custodian"));
+	ck_assert_int_eq(run_cli(bad, out, err), 1);
+	ck_assert_str_eq(err,
+	    "escrowctl custodian: unknown verb 'frob' (see --help)\n");
+	ck_assert_int_eq(run_cli(kh, out, err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "usage: escrowctl custodian keygen"));
+	ck_assert_int_eq(run_cli(ph, out, err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "usage: escrowctl custodian pub"));
+}
+END_TEST
+
+START_TEST(test_cmd_custodian_main_keygen_then_pub)
+{
+	const char *key = tpath(0, "alice.key"), *pwf = tpath(1, "pw");
+	const char *const gen_args[] = { "custodian", "keygen", "--name",
+		"alice", "--out", key, "--passphrase-file", pwf, "--kdf",
+		"interactive", NULL };
+	const char *const pub_args[] = { "custodian", "pub", "--key", key, "-p",
+		pwf, NULL };
+	char out[TEXT_MAX], out2[TEXT_MAX], err[TEXT_MAX], want[64];
+	char fpr[CUSTODIAN_FPR_CHARS + 1];
+	struct custodian_pub pub;
+	struct stat st;
+
+	write_text(pwf, "s3cret\n", 7);
+	ck_assert_int_eq(run_cli(gen_args, out, err), 0);
+	ck_assert_uint_eq(count_lines(out), 1);
+	ck_assert_int_eq(custodian_pub_parse(&pub, out, strlen(out)), 0);
+	ck_assert_str_eq(pub.name, "alice");
+	custodian_pub_fingerprint(&pub, fpr);
+	snprintf(want, sizeof(want), "fingerprint: %s\n", fpr);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(lstat(key, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(run_cli(pub_args, out2, err), 0);
+	ck_assert_str_eq(out2, out);
+	ck_assert_str_eq(err, want);
+	/* A second keygen to the same path changes nothing. */
+	ck_assert_int_eq(run_cli(gen_args, out2, err), 1);
+	ck_assert_str_eq(out2, "");
+	ck_assert_ptr_nonnull(strstr(err, "already exists"));
+	ck_assert_uint_eq(count_lines(err), 1);
+	ck_assert_int_eq(run_cli(pub_args, out2, err), 0);
+	ck_assert_str_eq(out2, out);
+	/* The wrong passphrase. */
+	unlink(pwf);
+	write_text(pwf, "s3cres\n", 7);
+	ck_assert_int_eq(run_cli(pub_args, out2, err), 1);
+	ck_assert_str_eq(out2, "");
+	ck_assert_ptr_nonnull(strstr(err, "wrong passphrase"));
+	ck_assert_uint_eq(count_lines(err), 1);
+}
+END_TEST
+
+START_TEST(test_cmd_custodian_main_usage_errors)
+{
+	const char *key = tpath(0, "x.key"), *pwf = tpath(1, "pw");
+	const char *const bad[][12] = {
+		{ "custodian", "keygen", "--name", "alice", NULL },
+		{ "custodian", "keygen", "--out", key, NULL },
+		{ "custodian", "keygen", "--name", "Alice", "--out", key,
+		    NULL },
+		{ "custodian", "keygen", "--name", "a", "--out", key, "--kdf",
+		    "fast", NULL },
+		{ "custodian", "keygen", "--name", "a", "--out", key, "extra",
+		    NULL },
+		{ "custodian", "keygen", "--name", "a", "--out", key, "--bogus",
+		    NULL },
+		{ "custodian", "keygen", "--name", "a", "--out", NULL },
+		{ "custodian", "keygen", "--name", "a", "--out", key,
+		    "--passphrase-file", tpath(2, "nope"), NULL },
+		{ "custodian", "pub", NULL },
+		{ "custodian", "pub", "--key", key, "--passphrase-file", pwf,
+		    NULL },
+		{ "custodian", "pub", "--key", pwf, "--passphrase-file", pwf,
+		    NULL },
+	};
+	char out[TEXT_MAX], err[TEXT_MAX];
+	struct stat st;
+
+	write_text(pwf, "s3cret\n", 7);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(run_cli(bad[i], out, err) == 1, "case %zu", i);
+		ck_assert_str_eq(out, "");
+		ck_assert_msg(count_lines(err) == 1, "case %zu: %s", i, err);
+		ck_assert(strncmp(err, "escrowctl custodian ", 20) == 0);
+		ck_assert_int_ne(lstat(key, &st), 0);
+	}
+}
+END_TEST
+
 static TCase *
 tcase(Suite *s, const char *name, double timeout)
 {
@@ -1291,5 +1700,17 @@ custodian_suite(void)
 	tcase_add_test(tc, test_custodian_submission_verify_einval);
 	tc = tcase(s, "sign", 4);
 	tcase_add_test(tc, test_custodian_sign_verifies);
+	tc = tcase(s, "cmd_passphrase_read", 10);
+	tcase_add_test(tc, test_cmd_passphrase_read_file_first_line);
+	tcase_add_test(tc, test_cmd_passphrase_read_file_errors);
+	tcase_add_test(tc, test_cmd_passphrase_read_file_pipe);
+	tcase_add_test(tc, test_cmd_passphrase_read_no_terminal);
+	tcase_add_test(tc, test_cmd_passphrase_read_terminal_confirmed);
+	tcase_add_test(tc, test_cmd_passphrase_read_terminal_mismatch);
+	tcase_add_test(tc, test_cmd_passphrase_read_terminal_interrupted);
+	tc = tcase(s, "cmd_custodian_main", 60);
+	tcase_add_test(tc, test_cmd_custodian_main_help_and_verbs);
+	tcase_add_test(tc, test_cmd_custodian_main_keygen_then_pub);
+	tcase_add_test(tc, test_cmd_custodian_main_usage_errors);
 	return s;
 }
