@@ -697,6 +697,13 @@ int
 custodian_sign(const struct custodian_key *key, const uint8_t *msg, size_t len,
     uint8_t sig[static CUSTODIAN_SIG_BYTES])
 {
+	/* One key signs both; a message that reads as a submission must never
+	 * be signed here, or a signed record could be replayed as a share. */
+	if (len >= sizeof(SUB_DOMAIN) - 1 &&
+	    memcmp(msg, SUB_DOMAIN, sizeof(SUB_DOMAIN) - 1) == 0) {
+		sodium_memzero(sig, CUSTODIAN_SIG_BYTES);
+		return -EINVAL;
+	}
 	if (crypto_sign_detached(sig, NULL, msg, len, key->sign_sk) != 0) {
 		sodium_memzero(sig, CUSTODIAN_SIG_BYTES);
 		return -ESC_ECRYPTO;

@@ -182,8 +182,12 @@ ESC_MUST_CHECK int custodian_submission_verify(const struct custodian_pub *pub,
     size_t sealed_len, const uint8_t sig[static CUSTODIAN_SIG_BYTES]);
 
 /**
- * Sign an arbitrary message with the custodian's Ed25519 key (audit
- * cosignatures use it).  Returns 0 or -ESC_ECRYPTO.
+ * Sign a message with the custodian's Ed25519 key (audit cosignatures use
+ * it).  A message that starts with the submission domain
+ * "escrow-submission-v1" is refused, so nothing signed here can pass for a
+ * share submission.
+ *
+ * Returns 0, -EINVAL for such a message (sig zeroed), or -ESC_ECRYPTO.
  */
 ESC_MUST_CHECK int custodian_sign(const struct custodian_key *key,
     const uint8_t *msg, size_t len, uint8_t sig[static CUSTODIAN_SIG_BYTES]);

@@ -1230,6 +1230,22 @@ START_TEST(test_custodian_sign_verifies)
 }
 END_TEST
 
+START_TEST(test_custodian_sign_refuses_submission_domain)
+{
+	struct custodian_key *key = gen("alice");
+	static const uint8_t msg[] = "escrow-submission-v1\x01nonce...";
+	uint8_t sig[CUSTODIAN_SIG_BYTES];
+
+	memset(sig, 0xaa, sizeof(sig));
+	ck_assert_int_eq(custodian_sign(key, msg, sizeof(msg) - 1, sig),
+	    -EINVAL);
+	ck_assert(sodium_is_zero(sig, sizeof(sig)));
+	/* A prefix of the domain alone is an ordinary message. */
+	ck_assert_int_eq(custodian_sign(key, msg, 10, sig), 0);
+	custodian_key_free(key);
+}
+END_TEST
+
 /* Write `content` to dir/pw with `mode` and read it as a passphrase file. */
 static int
 pw_file(const char *content, size_t len, mode_t mode, char **pw, size_t *pwlen)
@@ -1700,6 +1716,7 @@ custodian_suite(void)
 	tcase_add_test(tc, test_custodian_submission_verify_einval);
 	tc = tcase(s, "sign", 4);
 	tcase_add_test(tc, test_custodian_sign_verifies);
+	tcase_add_test(tc, test_custodian_sign_refuses_submission_domain);
 	tc = tcase(s, "cmd_passphrase_read", 10);
 	tcase_add_test(tc, test_cmd_passphrase_read_file_first_line);
 	tcase_add_test(tc, test_cmd_passphrase_read_file_errors);
