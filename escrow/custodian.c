@@ -646,6 +646,18 @@ submission_message(uint8_t msg[static SUB_MSG_MAX],
 	return n + sealed_len;
 }
 
+/* Sign without the domain check: for submissions only. */
+static int
+sign_raw(const struct custodian_key *key, const uint8_t *msg, size_t len,
+    uint8_t sig[static CUSTODIAN_SIG_BYTES])
+{
+	if (crypto_sign_detached(sig, NULL, msg, len, key->sign_sk) != 0) {
+		sodium_memzero(sig, CUSTODIAN_SIG_BYTES);
+		return -ESC_ECRYPTO;
+	}
+	return 0;
+}
+
 int
 custodian_submission_make(const struct custodian_key *key,
     enum custodian_purpose purpose,
@@ -666,7 +678,7 @@ custodian_submission_make(const struct custodian_key *key,
 		goto out;
 	mlen = submission_message(msg, purpose, nonce, sealed,
 	    len + CUSTODIAN_SEAL_OVERHEAD);
-	if ((rc = custodian_sign(key, msg, mlen, sig)) != 0)
+	if ((rc = sign_raw(key, msg, mlen, sig)) != 0)
 		sodium_memzero(sealed, len + CUSTODIAN_SEAL_OVERHEAD);
 out:
 	if (rc != 0)
@@ -704,9 +716,5 @@ custodian_sign(const struct custodian_key *key, const uint8_t *msg, size_t len,
 		sodium_memzero(sig, CUSTODIAN_SIG_BYTES);
 		return -EINVAL;
 	}
-	if (crypto_sign_detached(sig, NULL, msg, len, key->sign_sk) != 0) {
-		sodium_memzero(sig, CUSTODIAN_SIG_BYTES);
-		return -ESC_ECRYPTO;
-	}
-	return 0;
+	return sign_raw(key, msg, len, sig);
 }
