@@ -123,7 +123,7 @@ dev_submit(struct seal *s, const struct custodian_key *key, uint64_t now,
 
 	if ((rc = seal_attempt_get(s, CUSTODIAN_PURPOSE_UNSEAL, now, &ai)) !=
 	        0 ||
-	    (rc = seal_share_get(s, name, false, sealed)) != 0 ||
+	    (rc = seal_share_get(s, name, false, sealed, NULL)) != 0 ||
 	    (rc = custodian_share_open(key, share, sizeof(share), sealed,
 	         sizeof(sealed))) != 0)
 		goto out;

@@ -253,13 +253,14 @@ http_custodian_share(struct escrowd *app, const struct http_req *req,
 {
 	char b64[sodium_base64_ENCODED_LEN(SEAL_SEALED_BYTES,
 	    sodium_base64_VARIANT_ORIGINAL)];
-	uint8_t sealed[SEAL_SEALED_BYTES];
+	uint8_t sealed[SEAL_SEALED_BYTES], commitment[SEAL_HASH_BYTES];
+	char chex[2 * SEAL_HASH_BYTES + 1];
 	const char *name = req->params[0], *p = http_req_query(req, "pending");
 	bool pending = p != NULL && (strcmp(p, "true") == 0 || !strcmp(p, "1"));
 	struct seal_status ss;
 	int rc;
 
-	rc = seal_share_get(app->seal, name, pending, sealed);
+	rc = seal_share_get(app->seal, name, pending, sealed, commitment);
 	if (rc == -ENOENT) {
 		http_reply_error(resp, 404, "custodian %.32s holds no %sshare",
 		    custodian_name_valid(name) ? name : "(invalid name)",
@@ -273,8 +274,10 @@ http_custodian_share(struct escrowd *app, const struct http_req *req,
 	seal_status_get(app->seal, &ss);
 	sodium_bin2base64(b64, sizeof(b64), sealed, sizeof(sealed),
 	    sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2hex(chex, sizeof(chex), commitment, sizeof(commitment));
 	http_reply(resp, 200,
-	    json_pack("{s:s, s:s, s:I, s:b}", "name", name, "sealed_share", b64,
-	        "generation", (json_int_t)(ss.generation + (pending ? 1 : 0)),
-	        "pending", pending));
+	    json_pack("{s:s, s:s, s:s, s:I, s:b}", "name", name, "sealed_share",
+	        b64, "commitment", chex, "generation",
+	        (json_int_t)(ss.generation + (pending ? 1 : 0)), "pending",
+	        pending));
 }

@@ -504,7 +504,8 @@ seal_share_load_x(struct seal *s, bool pending, uint8_t x,
 
 int
 seal_share_get(struct seal *s, const char *name, bool pending,
-    uint8_t sealed[static SEAL_SEALED_BYTES])
+    uint8_t sealed[static SEAL_SEALED_BYTES],
+    uint8_t commitment[SEAL_HASH_BYTES])
 {
 	struct seal_share_rec r;
 	int rc;
@@ -517,8 +518,11 @@ seal_share_get(struct seal *s, const char *name, bool pending,
 	else if ((rc = seal_share_load_name(s, pending, name, &r)) == 0 &&
 	    !r.has_sealed)
 		rc = -ENOENT;
-	if (rc == 0)
+	if (rc == 0) {
 		memcpy(sealed, r.sealed, SEAL_SEALED_BYTES);
+		if (commitment != NULL)
+			memcpy(commitment, r.commitment, SEAL_HASH_BYTES);
+	}
 	pthread_mutex_unlock(&s->mu);
 	return rc;
 }

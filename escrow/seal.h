@@ -175,14 +175,17 @@ ESC_MUST_CHECK int seal_init(struct seal *s, uint64_t now, unsigned k,
 
 /**
  * The sealed share stored for custodian `name` (SEAL_SEALED_BYTES to
- * `sealed`); `pending` selects the share of a rekey awaiting
- * verification.  Public: only that custodian's key opens it.
+ * `sealed`) and, when `commitment` is not NULL, its commitment;
+ * `pending` selects the share of a rekey awaiting verification.  Both
+ * are public: only that custodian's key opens the share, and the
+ * commitment lets the custodian check it without unsealing anything.
  *
  * Returns 0, -ENOENT if the custodian holds no such share, -ESC_EUNINIT,
  * or a store error.
  */
 ESC_MUST_CHECK int seal_share_get(struct seal *s, const char *name,
-    bool pending, uint8_t sealed[static SEAL_SEALED_BYTES]);
+    bool pending, uint8_t sealed[static SEAL_SEALED_BYTES],
+    uint8_t commitment[SEAL_HASH_BYTES]);
 
 /**
  * The attempt of kind `purpose` (UNSEAL, REKEY or VERIFY), started now if

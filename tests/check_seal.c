@@ -89,7 +89,8 @@ share_of(int i, bool pending, uint8_t share[SEAL_SHARE_BYTES])
 {
 	uint8_t sealed[SEAL_SEALED_BYTES];
 
-	ck_assert_int_eq(seal_share_get(sl, names[i], pending, sealed), 0);
+	ck_assert_int_eq(seal_share_get(sl, names[i], pending, sealed, NULL),
+	    0);
 	ck_assert_int_eq(custodian_share_open(keys[i], share, SEAL_SHARE_BYTES,
 	                     sealed, sizeof(sealed)),
 	    0);
@@ -279,12 +280,14 @@ START_TEST(test_seal_init_stores_only_sealed_shares)
 	}
 	ck_assert(xs[0] != xs[1] && xs[1] != xs[2] && xs[0] != xs[2]);
 	/* Only the custodian's own key opens its sealed share. */
-	ck_assert_int_eq(seal_share_get(sl, "alice", false, sealed), 0);
+	ck_assert_int_eq(seal_share_get(sl, "alice", false, sealed, NULL), 0);
 	ck_assert_int_eq(custodian_share_open(keys[BOB], share, sizeof(share),
 	                     sealed, sizeof(sealed)),
 	    -ESC_ECRYPTO);
-	ck_assert_int_eq(seal_share_get(sl, "dave", false, sealed), -ENOENT);
-	ck_assert_int_eq(seal_share_get(sl, "alice", true, sealed), -ENOENT);
+	ck_assert_int_eq(seal_share_get(sl, "dave", false, sealed, NULL),
+	    -ENOENT);
+	ck_assert_int_eq(seal_share_get(sl, "alice", true, sealed, NULL),
+	    -ENOENT);
 	ck_assert_int_eq(
 	    seal_share_verify(sl, "dave", false, share, sizeof(share)),
 	    -ENOENT);
@@ -714,7 +717,7 @@ START_TEST(test_seal_rekey_with_verification)
 	/* Alice holds nothing now; bob and carol unseal with new shares. */
 	ck_assert_int_eq(seal_seal(sl), 0);
 	ck_assert_int_eq(seal_share_get(sl, "alice", false,
-	                     (uint8_t[SEAL_SEALED_BYTES]){ 0 }),
+	                     (uint8_t[SEAL_SEALED_BYTES]){ 0 }, NULL),
 	    -ENOENT);
 	unseal(BOB, CAROL);
 	ck_assert_int_eq(seal_derive(sl, 0, "zone-kek", "tx", k2), 0);
