@@ -62,7 +62,7 @@ conf_set(struct conf *c, const char *key, const char *v)
 	if (strcmp(key, "tls_key") == 0)
 		return set_str(c->tls_key, sizeof(c->tls_key), v);
 	if (strcmp(key, "attempt_ttl") == 0)
-		return set_uint(&c->attempt_ttl, v, 10, 86400);
+		return set_uint(&c->attempt_ttl, v, 1, 86400);
 	if (strcmp(key, "threads") == 0)
 		return set_uint(&c->threads, v, 1, 64);
 	if (strcmp(key, "allow_plaintext_shares") == 0) {

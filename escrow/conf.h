@@ -9,7 +9,7 @@
  *   data                    DIR                 (/var/lib/escrowd)
  *   tls_cert, tls_key       PEM files           (none: plain HTTP)
  *   allow_plaintext_shares  true | false        (false)
- *   attempt_ttl             seconds, 10..86400  (600)
+ *   attempt_ttl             seconds, 1..86400   (600)
  *   threads                 1..64               (2)
  *
  * Not thread-safe; main() fills it once before starting threads.
