@@ -22,6 +22,7 @@ main(void)
 		auth_suite,
 		seal_suite,
 		custodian_suite,
+		client_suite,
 	};
 	SRunner *sr;
 	int failed;

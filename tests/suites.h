@@ -5,6 +5,7 @@
 
 #include <check.h>
 
+Suite *client_suite(void);
 Suite *custodian_suite(void);
 Suite *err_suite(void);
 Suite *shamir_suite(void);
