@@ -3,10 +3,13 @@
  * `escrowctl custodian VERB`: a custodian's side of escrow, run on the
  * custodian's own machine.  `keygen` creates the identity and its
  * passphrase-protected key file and prints the public line to register;
- * `pub` prints that line again from the key file.  The verbs live in one
- * small table, each with its own options and --help.  Passphrases are read
- * by cmd_passphrase_read into guarded memory; the key file's format and
- * every cryptographic step belong to custodian.c.
+ * `pub` prints that line again from the key file.  The verbs that talk to
+ * the service (register, list) and those that open the custodian's own
+ * share (show-share, verify-share) live in cmd_register.c and
+ * cmd_share.c; all sit in one small table here, each with its own options
+ * and --help.  Passphrases are read by cmd_passphrase_read into guarded
+ * memory; the key file's format and every cryptographic step belong to
+ * custodian.c.
  */
 #include "escrow/cmd.h"
 /* cmd.h comes first and alone: it must compile on its own. */
@@ -100,50 +103,11 @@ usage(FILE *f)
 	      "encrypted under a passphrase.  Verbs:\n\n",
 	    f);
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
+		fprintf(f, "  %-12s %s\n", verbs[i].name, verbs[i].summary);
 	fputs("\n'escrowctl custodian VERB --help' describes a verb.\n"
 	      "Exit status: 0 on success, 1 on any error (one line on "
-	      "stderr).\n",
+	      "stderr),\n2 when the service is unreachable.\n",
 	    f);
-}
-
-/* One line for each way cmd_passphrase_read can fail. */
-static void
-passphrase_error(const char *verb, const char *file, int rc)
-{
-	switch (rc) {
-	case -ENXIO:
-		cmd_errorf(verb,
-		    "no terminal to ask for the passphrase on; "
-		    "use --passphrase-file");
-		break;
-	case -ESC_EPERM:
-		cmd_errorf(verb,
-		    "passphrase file '%s' is accessible by group or others; "
-		    "chmod 600 it",
-		    file);
-		break;
-	case -EINVAL:
-		cmd_errorf(verb, "empty passphrase");
-		break;
-	case -EFBIG:
-		cmd_errorf(verb, "passphrase longer than %d bytes",
-		    CMD_PASSPHRASE_MAX);
-		break;
-	case -ESC_EPASSPHRASE:
-		cmd_errorf(verb, "the passphrases do not match");
-		break;
-	case -EINTR:
-		cmd_errorf(verb, "interrupted");
-		break;
-	default:
-		if (file != NULL)
-			cmd_errorf(verb, "reading passphrase file '%s': %s",
-			    file, err_str(rc));
-		else
-			cmd_errorf(verb, "reading the passphrase: %s",
-			    err_str(rc));
-	}
 }
 
 /* The public line on stdout, the fingerprint on stderr. */
@@ -164,23 +128,6 @@ print_pub(const char *verb, const struct custodian_pub *pub)
 	}
 	fprintf(stderr, "fingerprint: %s\n", fpr);
 	return 0;
-}
-
-/* getopt_long over argv[0] = the verb, with errors as our one line. */
-static int
-next_opt(const char *verb, int argc, char **argv, const char *shorts,
-    const struct option *longs)
-{
-	int c;
-
-	opterr = 0;
-	c = getopt_long(argc, argv, shorts, longs, NULL);
-	if (c == '?' || c == ':')
-		cmd_errorf(verb,
-		    "bad option or missing argument: '%s' (see "
-		    "--help)",
-		    argv[optind - 1]);
-	return c;
 }
 
 static const struct kdf_cost *
@@ -204,7 +151,7 @@ keygen(const char *name, const char *path, const char *pfile,
 	snprintf(prompt, sizeof(prompt),
 	    "Passphrase for the new key %s: ", path);
 	if ((rc = cmd_passphrase_read(prompt, true, pfile, &pw, &pwlen)) != 0) {
-		passphrase_error("custodian keygen", pfile, rc);
+		cmd_passphrase_error("custodian keygen", pfile, rc);
 		goto out;
 	}
 	if ((rc = custodian_key_generate(&key, name)) != 0) {
@@ -273,7 +220,7 @@ keygen_main(int argc, char **argv)
 	int c;
 
 	optind = 0; /* glibc: start a fresh scan of the new argv */
-	while ((c = next_opt("custodian keygen", argc, argv, ":n:o:p:k:h",
+	while ((c = cmd_getopt("custodian keygen", argc, argv, ":n:o:p:k:h",
 	            opts)) != -1) {
 		switch (c) {
 		case 'n':
@@ -315,41 +262,11 @@ static int
 pub(const char *path, const char *pfile)
 {
 	struct custodian_key *key = NULL;
-	char prompt[PROMPT_MAX], *pw = NULL;
-	size_t pwlen = 0;
-	int rc, ret = 1;
+	int ret;
 
-	snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", path);
-	if ((rc = cmd_passphrase_read(prompt, false, pfile, &pw, &pwlen)) !=
-	    0) {
-		passphrase_error("custodian pub", pfile, rc);
-		goto out;
-	}
-	switch ((rc = custodian_key_load(&key, path, pw, pwlen))) {
-	case 0:
+	if ((ret = cmd_key_load("custodian pub", path, pfile, &key)) == 0)
 		ret = print_pub("custodian pub", custodian_key_pub(key));
-		break;
-	case -ESC_EPASSPHRASE:
-		cmd_errorf("custodian pub",
-		    "wrong passphrase for '%s', or the file was altered", path);
-		break;
-	case -ESC_EMALFORMED:
-		cmd_errorf("custodian pub",
-		    "'%s' is not a custodian key file, or asks for more "
-		    "than the sensitive KDF cost",
-		    path);
-		break;
-	case -ELOOP:
-		cmd_errorf("custodian pub",
-		    "'%s' is a symbolic link; give the file itself", path);
-		break;
-	default:
-		cmd_errorf("custodian pub", "reading '%s': %s", path,
-		    err_str(rc));
-	}
-out:
 	custodian_key_free(key);
-	sodium_free(pw); /* wipes */
 	return ret;
 }
 
@@ -366,8 +283,8 @@ pub_main(int argc, char **argv)
 	int c;
 
 	optind = 0; /* glibc: start a fresh scan of the new argv */
-	while (
-	    (c = next_opt("custodian pub", argc, argv, ":K:p:h", opts)) != -1) {
+	while ((c = cmd_getopt("custodian pub", argc, argv, ":K:p:h", opts)) !=
+	    -1) {
 		switch (c) {
 		case 'K':
 			path = optarg;

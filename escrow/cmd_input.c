@@ -12,8 +12,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -70,6 +72,70 @@ cmd_errorf(const char *verb, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int
+cmd_getopt(const char *verb, int argc, char **argv, const char *shorts,
+    const struct option *longs)
+{
+	int c;
+
+	opterr = 0;
+	c = getopt_long(argc, argv, shorts, longs, NULL);
+	if (c == '?' || c == ':') {
+		cmd_errorf(verb,
+		    "bad option or missing argument: '%s' (see --help)",
+		    argv[optind - 1]);
+		c = '?';
+	}
+	return c;
+}
+
+bool
+cmd_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+bool
+cmd_hex_exact(const char *s, uint8_t *out, size_t len)
+{
+	const char *end = NULL;
+	size_t n = 0;
+
+	if (s == NULL ||
+	    sodium_hex2bin(out, len, s, strlen(s), NULL, &n, &end) != 0 ||
+	    end != s + strlen(s) || n != len) {
+		sodium_memzero(out, len);
+		return false;
+	}
+	return true;
+}
+
+bool
+cmd_b64_exact(const char *s, uint8_t *out, size_t len)
+{
+	const char *end = NULL;
+	size_t n = 0;
+
+	if (s == NULL ||
+	    sodium_base642bin(out, len, s, strlen(s), NULL, &n, &end,
+	        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    end != s + strlen(s) || n != len) {
+		sodium_memzero(out, len);
+		return false;
+	}
+	return true;
 }
 
 static void
