@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * escrowctl: the command-line client of escrow.  main() only sets up
- * libsodium and the process, then dispatches through one table of verbs;
- * each verb lives in its own cmd_<verb>.c.
+ * libsodium, libcurl, jansson and the process, then dispatches through one
+ * table of verbs; each verb lives in its own cmd_<verb>.c.  stdout is
+ * unbuffered from the start, so that a token or share printed by a verb
+ * never lingers in a stdio buffer.
  */
 #include <sys/resource.h>
 
@@ -11,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "escrow/client.h"
 #include "escrow/cmd.h"
 
 #define ESCROW_VERSION "0.1.0"
@@ -20,8 +23,9 @@ static const struct cmd_verb {
 	int (*main)(int argc, char **argv);
 	const char *summary;
 } verbs[] = {
+	{ "status", cmd_status_main, "show whether the service is sealed" },
 	{ "custodian", cmd_custodian_main,
-	    "create a custodian key file, or print its public line" },
+	    "custodian keys, registration and your own share" },
 	{ "shamir", cmd_shamir_main,
 	    "split a secret into Vault-format shares, or combine them" },
 };
@@ -42,15 +46,9 @@ usage(FILE *f)
 	    f);
 }
 
-int
-main(int argc, char **argv)
+static int
+dispatch(int argc, char **argv)
 {
-	if (sodium_init() < 0) {
-		fputs("escrowctl: libsodium failed to initialise\n", stderr);
-		return 1;
-	}
-	/* The CLI handles shares and keys: never leave them in a core. */
-	(void)setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	if (argc < 2) {
 		usage(stderr);
 		return 1;
@@ -69,4 +67,25 @@ main(int argc, char **argv)
 			return verbs[i].main(argc - 1, argv + 1);
 	fprintf(stderr, "escrowctl: unknown verb '%s' (see --help)\n", argv[1]);
 	return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	int ret;
+
+	if (sodium_init() < 0) {
+		fputs("escrowctl: libsodium failed to initialise\n", stderr);
+		return 1;
+	}
+	/* The CLI handles shares and keys: never leave them in a core. */
+	(void)setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (client_global_init() != 0) {
+		fputs("escrowctl: libcurl failed to initialise\n", stderr);
+		return 1;
+	}
+	ret = dispatch(argc, argv);
+	client_global_cleanup();
+	return ret;
 }
