@@ -38,6 +38,10 @@ static const struct custodian_verb {
 	{ "keygen", keygen_main,
 	    "create a key file and print its public line" },
 	{ "pub", pub_main, "print the public line of an existing key file" },
+	{ "register", cmd_custodian_register_main,
+	    "register public lines with the service" },
+	{ "list", cmd_custodian_list_main,
+	    "list the custodians the service knows" },
 };
 
 /* Argon2id costs for --kdf; "interactive" keeps tests and dev mode fast. */

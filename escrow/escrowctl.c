@@ -24,6 +24,8 @@ static const struct cmd_verb {
 	const char *summary;
 } verbs[] = {
 	{ "status", cmd_status_main, "show whether the service is sealed" },
+	{ "init", cmd_init_main,
+	    "register the custodians and initialise the service" },
 	{ "custodian", cmd_custodian_main,
 	    "custodian keys, registration and your own share" },
 	{ "shamir", cmd_shamir_main,
