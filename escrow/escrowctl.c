@@ -30,6 +30,8 @@ static const struct cmd_verb {
 	    "submit your share to unseal the service" },
 	{ "seal", cmd_seal_main, "seal the service (wipes its keys)" },
 	{ "token", cmd_token_main, "create a token" },
+	{ "rekey", cmd_rekey_main,
+	    "replace the shares: start, submit, verify, cancel" },
 	{ "custodian", cmd_custodian_main,
 	    "custodian keys, registration and your own share" },
 	{ "shamir", cmd_shamir_main,
