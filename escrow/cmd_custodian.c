@@ -42,6 +42,10 @@ static const struct custodian_verb {
 	    "register public lines with the service" },
 	{ "list", cmd_custodian_list_main,
 	    "list the custodians the service knows" },
+	{ "show-share", cmd_custodian_show_share_main,
+	    "decrypt your own sealed share and describe it" },
+	{ "verify-share", cmd_custodian_verify_share_main,
+	    "check your share against its commitment" },
 };
 
 /* Argon2id costs for --kdf; "interactive" keeps tests and dev mode fast. */
