@@ -16,10 +16,7 @@ main(void)
 {
 	Suite *(*const suites[])(void) = {
 		err_suite,
-		shamir_suite,
 		keyring_suite,
-		auth_suite,
-		seal_suite,
 	};
 	SRunner *sr;
 	int failed;
