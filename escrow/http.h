@@ -35,12 +35,12 @@
 
 #include "escrow/err.h"
 
-#define HTTP_BODY_MAX	 (64 * 1024) /* bytes of a request body */
-#define HTTP_PARAMS_MAX	 2
-#define HTTP_PARAM_MAX	 128 /* bytes of one path parameter */
+#define HTTP_BODY_MAX    (64 * 1024) /* bytes of a request body */
+#define HTTP_PARAMS_MAX  2
+#define HTTP_PARAM_MAX   128 /* bytes of one path parameter */
 #define HTTP_REQID_CHARS 36  /* a UUID */
 
-struct escrowd;	    /* the application: store, seal domain, config */
+struct escrowd;     /* the application: store, seal domain, config */
 struct http_server; /* opaque */
 
 enum http_method {
@@ -56,7 +56,7 @@ struct http_req {
 	const char *path; /* below /v1/, without the query */
 	unsigned nparams;
 	char params[HTTP_PARAMS_MAX][HTTP_PARAM_MAX + 1]; /* ":name" parts */
-	json_t *body;	   /* a JSON object; an empty one when no body */
+	json_t *body;      /* a JSON object; an empty one when no body */
 	const char *token; /* X-Vault-Token or Bearer; NULL if none */
 	char remote[64];   /* the peer's address */
 	char request_id[HTTP_REQID_CHARS + 1];
@@ -66,28 +66,28 @@ struct http_req {
 
 struct http_resp {
 	unsigned status; /* 0 = not set: the server answers 500 */
-	json_t *body;	 /* owned; NULL = no body */
-	bool secret;	 /* body holds secrets: serialise into guarded memory
-			    and never log it (it is never logged anyway) */
+	json_t *body;    /* owned; NULL = no body */
+	bool secret;     /* body holds secrets: serialise into guarded memory
+	                    and never log it (it is never logged anyway) */
 };
 
-typedef void (*http_handler_fn)(struct escrowd *app,
-    const struct http_req *req, struct http_resp *resp);
+typedef void (*http_handler_fn)(struct escrowd *app, const struct http_req *req,
+    struct http_resp *resp);
 
 struct http_route {
-	unsigned methods;     /* enum http_method bits */
-	const char *pattern;  /* e.g. "sys/seal-status", "transit/keys/:" */
+	unsigned methods;    /* enum http_method bits */
+	const char *pattern; /* e.g. "sys/seal-status", "transit/keys/:" */
 	http_handler_fn handler;
 };
 
 struct http_config {
-	const char *listen;   /* "ADDR:PORT"; IPv6 as "[::1]:8200" */
-	const char *tls_cert; /* PEM file, or NULL for plain HTTP */
-	const char *tls_key;  /* PEM file, or NULL */
-	unsigned threads;     /* worker pool size; 0 = 2 */
-	unsigned conn_limit;  /* 0 = 256 */
-	unsigned per_ip_limit;	   /* 0 = 64 */
-	unsigned timeout;	   /* seconds of idleness; 0 = 30 */
+	const char *listen;    /* "ADDR:PORT"; IPv6 as "[::1]:8200" */
+	const char *tls_cert;  /* PEM file, or NULL for plain HTTP */
+	const char *tls_key;   /* PEM file, or NULL */
+	unsigned threads;      /* worker pool size; 0 = 2 */
+	unsigned conn_limit;   /* 0 = 256 */
+	unsigned per_ip_limit; /* 0 = 64 */
+	unsigned timeout;      /* seconds of idleness; 0 = 30 */
 };
 
 /**
@@ -130,8 +130,8 @@ void http_reply(struct http_resp *resp, unsigned status, json_t *body);
  * Set {"errors":[message]} with `status`.  The message names objects and
  * public inputs, never a secret.
  */
-void http_reply_error(struct http_resp *resp, unsigned status,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void http_reply_error(struct http_resp *resp, unsigned status, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
 
 /**
  * The one map from a return code to an HTTP status, as Vault uses them:
