@@ -71,6 +71,7 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
 LIBESCROW := $(B)/libescrow.a
 LIBCTL    := $(B)/libescrowctl.a
+LIBHTTP   := $(B)/libescrowhttp.a
 LIBCHECKS := $(B)/tests/libchecks.a
 CHECK_ALL := $(B)/tests/check_all
 CTCHECK   := $(B)/tests/ctcheck_shamir
@@ -114,7 +115,13 @@ $(BIN)/escrowctl: $(call obj,escrow/escrowctl.c) $(LIBCTL) $(LIBESCROW) \
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
-$(BIN)/escrowd: $(call obj,escrow/escrowd.c $(HTTP_SRC)) $(LIBESCROW) \
+$(LIBHTTP): $(call obj,$(HTTP_SRC))
+	@mkdir -p $(@D)
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(BIN)/escrowd: $(call obj,escrow/escrowd.c) $(LIBHTTP) $(LIBESCROW) \
     $(LIBSHAMIR)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
@@ -128,8 +135,8 @@ $(LIBCHECKS): $(call obj,$(filter-out tests/check_main.c,$(TEST_SRC)))
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-$(CHECK_ALL): $(call obj,tests/check_main.c) $(LIBCHECKS) $(LIBCTL) \
-    $(LIBESCROW) $(LIBSHAMIR)
+$(CHECK_ALL): $(call obj,tests/check_main.c) $(LIBCHECKS) $(LIBHTTP) \
+    $(LIBCTL) $(LIBESCROW) $(LIBSHAMIR)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(CHECK_LIBS)
