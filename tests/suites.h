@@ -10,5 +10,6 @@ Suite *shamir_suite(void);
 Suite *keyring_suite(void);
 Suite *auth_suite(void);
 Suite *seal_suite(void);
+Suite *http_suite(void);
 
 #endif /* TESTS_SUITES_H */
