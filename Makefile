@@ -151,6 +151,12 @@ $(B)/bench/bench_shamir: $(call obj,tests/bench/bench_shamir.c) $(LIBSHAMIR)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS) -lgfshare
 
+# The peer that tests/bench/bench_http.sh measures escrowd against.
+$(B)/bench/mhd_baseline: $(call obj,tests/bench/mhd_baseline.c)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
 # Installs the Debian packages when a library or a tool is missing.
 deps:
 	@if $(PKG_CONFIG) --exists $(DEPS) check 2>/dev/null && \
@@ -188,8 +194,11 @@ run-real: all
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: $(BENCHES)
+# The C benchmarks, then each script with the binaries' and benches' dirs.
+bench-run: $(BENCHES) $(B)/bench/mhd_baseline $(filter %/escrowd,$(PROGS))
 	@for b in $(BENCHES); do echo "== $$b"; ./$$b || exit 1; done
+	@for s in tests/bench/*.sh; do [ -e "$$s" ] || continue; \
+	    echo "== $$s"; "$$s" '$(BIN)' '$(B)/bench' || exit 1; done
 
 install: all
 	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(SBINDIR)'
