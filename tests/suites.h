@@ -12,5 +12,6 @@ Suite *store_suite(void);
 Suite *keyring_suite(void);
 Suite *auth_suite(void);
 Suite *seal_suite(void);
+Suite *http_suite(void);
 
 #endif /* TESTS_SUITES_H */
