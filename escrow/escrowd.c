@@ -215,7 +215,9 @@ main(int argc, char **argv)
 		(void)mkdir("./var", 0700);
 	if ((rc = store_open(&app.st, c.data, NULL)) != 0) {
 		fprintf(stderr, "escrowd: data directory %s: %s\n", c.data,
-		    err_str(rc));
+		    rc == -EPERM ? "group or others may access it; it must "
+		                   "be mode 0700 (chmod 700)"
+		                 : err_str(rc));
 		return 1;
 	}
 	sc.attempt_ttl = c.attempt_ttl;

@@ -78,7 +78,7 @@ base_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
 	"$work/baseline.out")
 
 port=$(free_port)
-mkdir "$work/data"
+mkdir -m 700 "$work/data"
 "$BINDIR/escrowd" --dev --data "$work/data" --listen "127.0.0.1:$port" \
 	>"$work/escrowd.out" 2>"$work/escrowd.err" &
 escrowd_pid=$!
