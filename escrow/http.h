@@ -74,6 +74,9 @@ struct http_resp {
 	json_t *body;    /* owned; NULL = no body */
 	bool secret;     /* body holds secrets: serialise into guarded memory
 	                    and never log it (it is never logged anyway) */
+	char *raw;       /* owned: a body already serialised (http_reply_raw);
+	                    used instead of `body` when set */
+	size_t rawlen;
 };
 
 typedef void (*http_handler_fn)(struct escrowd *app, const struct http_req *req,
@@ -133,6 +136,15 @@ const char *http_req_header(const struct http_req *req, const char *name);
 
 /** Set a JSON response (takes ownership of body; NULL body = none). */
 void http_reply(struct http_resp *resp, unsigned status, json_t *body);
+
+/**
+ * Set a body the handler serialised itself (len bytes of JSON, copied),
+ * for hot, unauthenticated endpoints whose bodies hold only numbers,
+ * booleans, constant strings and names of a safe charset.  Never for
+ * secrets or for text that would need escaping.
+ */
+void http_reply_raw(struct http_resp *resp, unsigned status, const char *json,
+    size_t len);
 
 /**
  * Set {"errors":[message]} with `status`.  The message names objects and

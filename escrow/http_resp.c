@@ -69,8 +69,24 @@ void
 http_reply(struct http_resp *resp, unsigned status, json_t *body)
 {
 	json_decref(resp->body);
+	http_json_free(resp->raw);
+	resp->raw = NULL;
+	resp->rawlen = 0;
 	resp->status = status;
 	resp->body = body;
+}
+
+void
+http_reply_raw(struct http_resp *resp, unsigned status, const char *json,
+    size_t len)
+{
+	http_reply(resp, status, NULL);
+	if ((resp->raw = http_json_malloc(len == 0 ? 1 : len)) == NULL) {
+		resp->status = 0; /* answered with 500 */
+		return;
+	}
+	memcpy(resp->raw, json, len);
+	resp->rawlen = len;
 }
 
 void
@@ -117,7 +133,7 @@ http_reply_rc(struct http_resp *resp, int rc, const char *what)
  * with no body, and NULL on failure, which the caller answers with 500.
  */
 static struct MHD_Response *
-response_new(const struct http_resp *resp)
+response_new(struct http_resp *resp)
 {
 	void *(*get)(size_t) = resp->secret ? sodium_malloc : http_json_malloc;
 	void (*release)(void *) = resp->secret ? sodium_free : http_json_free;
@@ -125,6 +141,15 @@ response_new(const struct http_resp *resp)
 	size_t cap = DUMP_GUESS, n;
 	char *buf;
 
+	if (resp->raw != NULL) {
+		r = MHD_create_response_from_buffer_with_free_callback(
+		    resp->rawlen, resp->raw, http_json_free);
+		if (r != NULL) {
+			resp->raw = NULL; /* MHD owns it now */
+			resp->rawlen = 0;
+		}
+		return r;
+	}
 	if (resp->body == NULL)
 		return MHD_create_response_from_buffer(0, NULL,
 		    MHD_RESPMEM_PERSISTENT);
@@ -181,7 +206,7 @@ http_queue(struct MHD_Connection *conn, struct http_resp *resp,
 	/* 204 and 304 carry no body, whatever the handler left there. */
 	if (status == MHD_HTTP_NO_CONTENT || status == MHD_HTTP_NOT_MODIFIED)
 		http_reply(resp, status, NULL);
-	json = resp->body != NULL;
+	json = resp->body != NULL || resp->raw != NULL;
 	if ((r = response_new(resp)) == NULL) {
 		fprintf(stderr, "escrowd: request %s: no response body\n",
 		    reqid);
