@@ -124,9 +124,10 @@ conf_load(struct conf *c, const char *path, unsigned *line)
 		rc = -ENOMEM;
 		goto out;
 	}
+	errno = 0;
 	n = fread(buf, 1, FILE_MAX + 1, f);
 	if (ferror(f)) {
-		rc = -EIO;
+		rc = errno != 0 ? -errno : -EIO; /* EISDIR for a directory */
 		goto out;
 	}
 	if (n > FILE_MAX) {

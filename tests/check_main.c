@@ -24,6 +24,7 @@ main(void)
 		seal_suite,
 		custodian_suite,
 		http_suite,
+		conf_suite,
 	};
 	SRunner *sr;
 	int failed;
