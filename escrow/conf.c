@@ -156,3 +156,22 @@ out:
 	fclose(f);
 	return rc;
 }
+
+const char *
+conf_str(int rc, unsigned line)
+{
+	if (line == 0 && rc != -ENOENT && rc != -EINVAL && rc != -ENAMETOOLONG)
+		return err_str(rc);
+	switch (rc) {
+	case -ENOENT:
+		return line == 0 ? err_str(rc) : "unknown key";
+	case -EINVAL:
+		return "bad value";
+	case -ENAMETOOLONG:
+		return "value too long";
+	case -ESC_EMALFORMED:
+		return "not a 'key = value' line";
+	default:
+		return err_str(rc);
+	}
+}

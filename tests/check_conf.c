@@ -92,11 +92,11 @@ END_TEST
 START_TEST(test_conf_load_file)
 {
 	static const char text[] = "# escrowd\n"
-				   "listen = 127.0.0.1:8300   # trailing\n"
-				   "\n"
-				   "  data=/srv/e\r\n"
-				   "allow_plaintext_shares = true\n"
-				   "attempt_ttl = 30";
+	                           "listen = 127.0.0.1:8300   # trailing\n"
+	                           "\n"
+	                           "  data=/srv/e\r\n"
+	                           "allow_plaintext_shares = true\n"
+	                           "attempt_ttl = 30";
 	struct conf c;
 	unsigned line = 99;
 
@@ -137,6 +137,13 @@ START_TEST(test_conf_load_errors_name_the_line)
 	    -ENOENT);
 	ck_assert_uint_eq(line, 0);
 	ck_assert_int_eq(conf_load(&c, dir, &line), -EISDIR);
+	ck_assert_str_eq(conf_str(-ENOENT, 2), "unknown key");
+	ck_assert_str_eq(conf_str(-ENOENT, 0), "No such file or directory");
+	ck_assert_str_eq(conf_str(-EINVAL, 3), "bad value");
+	ck_assert_str_eq(conf_str(-ENAMETOOLONG, 1), "value too long");
+	ck_assert_str_eq(conf_str(-ESC_EMALFORMED, 1),
+	    "not a 'key = value' line");
+	ck_assert_str_eq(conf_str(-EFBIG, 0), "File too large");
 }
 END_TEST
 
