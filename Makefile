@@ -71,6 +71,8 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
 LIBESCROW := $(B)/libescrow.a
 LIBCTL    := $(B)/libescrowctl.a
+LIBHTTP   := $(B)/libescrowhttp.a
+LIBCHECKS := $(B)/tests/libchecks.a
 CHECK_ALL := $(B)/tests/check_all
 CTCHECK   := $(B)/tests/ctcheck_shamir
 BENCHES   := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
@@ -113,13 +115,28 @@ $(BIN)/escrowctl: $(call obj,escrow/escrowctl.c) $(LIBCTL) $(LIBESCROW) \
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
-$(BIN)/escrowd: $(call obj,escrow/escrowd.c $(HTTP_SRC)) $(LIBESCROW) \
+$(LIBHTTP): $(call obj,$(HTTP_SRC))
+	@mkdir -p $(@D)
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(BIN)/escrowd: $(call obj,escrow/escrowd.c) $(LIBHTTP) $(LIBESCROW) \
     $(LIBSHAMIR)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
-$(CHECK_ALL): $(call obj,$(TEST_SRC)) $(LIBCTL) $(LIBESCROW) $(LIBSHAMIR)
+# The suites go in through an archive, so that check_main.c's suites[] array
+# alone decides which of them (and which of their dependencies) are linked.
+$(LIBCHECKS): $(call obj,$(filter-out tests/check_main.c,$(TEST_SRC)))
+	@mkdir -p $(@D)
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(CHECK_ALL): $(call obj,tests/check_main.c) $(LIBCHECKS) $(LIBHTTP) \
+    $(LIBCTL) $(LIBESCROW) $(LIBSHAMIR)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(CHECK_LIBS)
@@ -133,6 +150,12 @@ $(B)/bench/bench_shamir: $(call obj,tests/bench/bench_shamir.c) $(LIBSHAMIR)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS) -lgfshare
+
+# The peer that tests/bench/bench_http.sh measures escrowd against.
+$(B)/bench/mhd_baseline: $(call obj,tests/bench/mhd_baseline.c)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 # Installs the Debian packages when a library or a tool is missing.
 deps:
@@ -171,8 +194,11 @@ run-real: all
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: $(BENCHES)
+# The C benchmarks, then each script with the binaries' and benches' dirs.
+bench-run: $(BENCHES) $(B)/bench/mhd_baseline $(filter %/escrowd,$(PROGS))
 	@for b in $(BENCHES); do echo "== $$b"; ./$$b || exit 1; done
+	@for s in tests/bench/*.sh; do [ -e "$$s" ] || continue; \
+	    echo "== $$s"; "$$s" '$(BIN)' '$(B)/bench' || exit 1; done
 
 install: all
 	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(SBINDIR)'

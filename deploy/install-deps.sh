@@ -15,7 +15,7 @@ check libsubunit-dev
 valgrind clang clang-format libclang-rt-14-dev
 libgfshare-dev
 curl libcurl4-gnutls-dev wrk
-ca-certificates"
+ca-certificates openssl"
 
 missing=""
 for p in $PKGS; do

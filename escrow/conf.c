@@ -124,9 +124,10 @@ conf_load(struct conf *c, const char *path, unsigned *line)
 		rc = -ENOMEM;
 		goto out;
 	}
+	errno = 0;
 	n = fread(buf, 1, FILE_MAX + 1, f);
 	if (ferror(f)) {
-		rc = -EIO;
+		rc = errno != 0 ? -errno : -EIO; /* EISDIR for a directory */
 		goto out;
 	}
 	if (n > FILE_MAX) {
@@ -154,4 +155,23 @@ out:
 	free(buf);
 	fclose(f);
 	return rc;
+}
+
+const char *
+conf_str(int rc, unsigned line)
+{
+	if (line == 0 && rc != -ENOENT && rc != -EINVAL && rc != -ENAMETOOLONG)
+		return err_str(rc);
+	switch (rc) {
+	case -ENOENT:
+		return line == 0 ? err_str(rc) : "unknown key";
+	case -EINVAL:
+		return "bad value";
+	case -ENAMETOOLONG:
+		return "value too long";
+	case -ESC_EMALFORMED:
+		return "not a 'key = value' line";
+	default:
+		return err_str(rc);
+	}
 }

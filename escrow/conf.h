@@ -56,4 +56,11 @@ ESC_MUST_CHECK int conf_set(struct conf *c, const char *key, const char *value);
  */
 ESC_MUST_CHECK int conf_load(struct conf *c, const char *path, unsigned *line);
 
+/**
+ * Describe an error of conf_set or conf_load: "unknown key", "bad value",
+ * "value too long", "not a 'key = value' line"; for a file that cannot be
+ * read (line == 0), err_str(rc).  Never NULL.
+ */
+const char *conf_str(int rc, unsigned line);
+
 #endif /* ESCROW_CONF_H */

@@ -85,8 +85,12 @@ parse_args(int argc, char **argv, struct conf *c)
 	for (int i = 1; i < argc - 1; i++)
 		if (strcmp(argv[i], "--config") == 0 &&
 		    (rc = conf_load(c, argv[i + 1], &line)) != 0) {
-			fprintf(stderr, "escrowd: %s%s%u: %s\n", argv[i + 1],
-			    line ? ":" : "", line, err_str(rc));
+			if (line != 0)
+				fprintf(stderr, "escrowd: %s:%u: %s\n",
+				    argv[i + 1], line, conf_str(rc, line));
+			else
+				fprintf(stderr, "escrowd: %s: %s\n",
+				    argv[i + 1], conf_str(rc, 0));
 			return 1;
 		}
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -114,7 +118,7 @@ parse_args(int argc, char **argv, struct conf *c)
 			data_set |= o == 'd';
 			if ((rc = conf_set(c, keys[o], optarg)) != 0) {
 				fprintf(stderr, "escrowd: %s '%s': %s\n",
-				    keys[o], optarg, err_str(rc));
+				    keys[o], optarg, conf_str(rc, 1));
 				return 1;
 			}
 			break;
@@ -215,7 +219,9 @@ main(int argc, char **argv)
 		(void)mkdir("./var", 0700);
 	if ((rc = store_open(&app.st, c.data, NULL)) != 0) {
 		fprintf(stderr, "escrowd: data directory %s: %s\n", c.data,
-		    err_str(rc));
+		    rc == -EPERM ? "group or others may access it; it must "
+		                   "be mode 0700 (chmod 700)"
+		                 : err_str(rc));
 		return 1;
 	}
 	sc.attempt_ttl = c.attempt_ttl;

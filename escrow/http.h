@@ -15,11 +15,16 @@
  * capped), in sodium_malloc memory that is wiped when the request ends.
  * jansson's allocator wipes every block it frees (http_json_init), so
  * shares and tokens in parsed or built JSON do not linger in the heap.
- * Responses are serialised into sodium_malloc buffers.
+ * Responses are serialised into wiped memory: a sodium_malloc buffer when
+ * http_resp.secret is set, jansson's wiping heap otherwise.
  *
  * Methods: POST is PUT; "LIST" and GET with ?list=true (or 1) are LIST;
- * HEAD is GET without a body.  Unknown paths get 404, known paths with
- * another method 405, both as {"errors":[...]}.
+ * HEAD is GET without a body (a route with HTTP_GET or HTTP_HEAD admits
+ * it, and its handler sees HTTP_GET).  A LIST may end in '/' (the
+ * directory form Vault's CLI sends); req->path then keeps it.  Unknown
+ * paths get 404, known paths with another method 405 (with Allow), both as
+ * {"errors":[...]}.  A ":" parameter is 1..HTTP_PARAM_MAX bytes of
+ * [A-Za-z0-9._-], neither "." nor ".."; "%00" is never decoded.
  *
  * Threading: MHD's internal polling thread with a pool of worker threads
  * (epoll); handlers run concurrently and must be thread-safe.
@@ -69,6 +74,9 @@ struct http_resp {
 	json_t *body;    /* owned; NULL = no body */
 	bool secret;     /* body holds secrets: serialise into guarded memory
 	                    and never log it (it is never logged anyway) */
+	char *raw;       /* owned: a body already serialised (http_reply_raw);
+	                    used instead of `body` when set */
+	size_t rawlen;
 };
 
 typedef void (*http_handler_fn)(struct escrowd *app, const struct http_req *req,
@@ -100,9 +108,12 @@ void http_json_init(void);
  * Start serving `routes` (nroutes entries, tried in order; the first whose
  * pattern matches decides 404 vs 405) for `app`.
  *
- * Returns 0, or -EINVAL for a bad listen address, -ENOENT / -errno for
- * unreadable TLS files, -EADDRINUSE, or -EIO when MHD fails to start (MHD
- * logs why on stderr).  On failure *out is NULL.
+ * Returns 0, or -EINVAL for a bad listen address (numeric only), a TLS
+ * certificate without a key or the reverse, or a TLS path that is not a
+ * regular file, -ENOENT / -errno for unreadable TLS files, -EFBIG for one
+ * above 64 KiB, -EADDRINUSE (or another -errno from bind), or -EIO when
+ * MHD fails to start, e.g. on a PEM that GnuTLS cannot load (MHD logs why
+ * on stderr).  On failure *out is NULL.
  */
 ESC_MUST_CHECK int http_start(struct http_server **out,
     const struct http_config *cfg, const struct http_route *routes,
@@ -125,6 +136,15 @@ const char *http_req_header(const struct http_req *req, const char *name);
 
 /** Set a JSON response (takes ownership of body; NULL body = none). */
 void http_reply(struct http_resp *resp, unsigned status, json_t *body);
+
+/**
+ * Set a body the handler serialised itself (len bytes of JSON, copied),
+ * for hot, unauthenticated endpoints whose bodies hold only numbers,
+ * booleans, constant strings and names of a safe charset.  Never for
+ * secrets or for text that would need escaping.
+ */
+void http_reply_raw(struct http_resp *resp, unsigned status, const char *json,
+    size_t len);
 
 /**
  * Set {"errors":[message]} with `status`.  The message names objects and

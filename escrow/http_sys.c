@@ -20,54 +20,58 @@
 
 #define BUILD_DATE "2026-12-03T00:00:00Z"
 
-/* The attempt nonce as clients see it: 32 hex digits ("" if none). */
-static json_t *
-nonce_json(const struct seal_attempt_info *ai)
+#define STATUS_TEXT_MAX (512 + SEAL_SHARES_MAX * (CUSTODIAN_NAME_MAX + 3))
+
+/*
+ * The seal-status object, also the answer of sys/unseal, serialised by
+ * hand: it is what every client polls, and every value in it is a number,
+ * a boolean, a constant, hex, or a custodian name of [a-z0-9._-], none of
+ * which needs escaping.  Returns its length in buf (STATUS_TEXT_MAX).
+ */
+static size_t
+seal_status_text(struct escrowd *app, uint64_t now, char *buf)
 {
 	char hex[2 * CUSTODIAN_NONCE_BYTES + 1] = "";
-
-	if (ai->active)
-		sodium_bin2hex(hex, sizeof(hex), ai->nonce, sizeof(ai->nonce));
-	return json_string(hex);
-}
-
-static json_t *
-names_json(const struct seal_attempt_info *ai)
-{
-	json_t *a = json_array();
-
-	for (unsigned i = 0; ai->active && i < ai->progress; i++)
-		json_array_append_new(a, json_string(ai->submitted[i]));
-	return a;
-}
-
-/* The seal-status object, also the answer of sys/unseal. */
-static json_t *
-seal_status_json(struct escrowd *app, uint64_t now)
-{
-	struct seal_status ss;
 	struct seal_attempt_info ai;
+	struct seal_status ss;
+	size_t n;
 
 	seal_status_get(app->seal, &ss);
 	if (seal_attempt_peek(app->seal, CUSTODIAN_PURPOSE_UNSEAL, now, &ai) !=
 	    0)
-		memset(&ai, 0, sizeof(ai));
-	return json_pack("{s:s, s:b, s:b, s:i, s:i, s:i, s:o, s:s, s:s, s:b, "
-	                 "s:b, s:s, s:I, s:o}",
-	    "type", "shamir", "initialized", ss.state != SEAL_STATE_UNINIT,
-	    "sealed", ss.state != SEAL_STATE_UNSEALED, "t", (int)ss.k, "n",
-	    (int)ss.n, "progress", (int)(ai.active ? ai.progress : 0), "nonce",
-	    nonce_json(&ai), "version", ESCROW_VERSION, "build_date",
-	    BUILD_DATE, "migration", 0, "recovery_seal", 0, "storage_type",
-	    "lmdb", "expires", (json_int_t)(ai.active ? ai.expires : 0),
-	    "submitted", names_json(&ai));
+		ai.active = false;
+	if (ai.active)
+		sodium_bin2hex(hex, sizeof(hex), ai.nonce, sizeof(ai.nonce));
+	n = (size_t)snprintf(buf, STATUS_TEXT_MAX,
+	    "{\"type\":\"shamir\",\"initialized\":%s,\"sealed\":%s,"
+	    "\"t\":%u,\"n\":%u,\"progress\":%u,\"nonce\":\"%s\","
+	    "\"version\":\"" ESCROW_VERSION "\",\"build_date\":\"" BUILD_DATE
+	    "\",\"migration\":false,\"recovery_seal\":false,"
+	    "\"storage_type\":\"lmdb\",\"expires\":%llu,\"submitted\":[",
+	    ss.state != SEAL_STATE_UNINIT ? "true" : "false",
+	    ss.state != SEAL_STATE_UNSEALED ? "true" : "false", ss.k, ss.n,
+	    ai.active ? ai.progress : 0, hex,
+	    (unsigned long long)(ai.active ? ai.expires : 0));
+	for (unsigned i = 0; ai.active && i < ai.progress; i++)
+		n += (size_t)snprintf(buf + n, STATUS_TEXT_MAX - n, "%s\"%s\"",
+		    i == 0 ? "" : ",", ai.submitted[i]);
+	n += (size_t)snprintf(buf + n, STATUS_TEXT_MAX - n, "]}");
+	return n;
+}
+
+static void
+reply_status(struct escrowd *app, uint64_t now, struct http_resp *resp)
+{
+	char buf[STATUS_TEXT_MAX];
+
+	http_reply_raw(resp, 200, buf, seal_status_text(app, now, buf));
 }
 
 void
 http_sys_seal_status(struct escrowd *app, const struct http_req *req,
     struct http_resp *resp)
 {
-	http_reply(resp, 200, seal_status_json(app, req->now));
+	reply_status(app, req->now, resp);
 }
 
 int
@@ -129,7 +133,7 @@ http_sys_unseal(struct escrowd *app, const struct http_req *req,
 		    NULL, req->now);
 		/* Nothing to reset (-ESC_ENOATTEMPT) is fine. */
 		(void)rc;
-		http_reply(resp, 200, seal_status_json(app, req->now));
+		reply_status(app, req->now, resp);
 		return;
 	}
 	if (key == NULL) {
@@ -139,7 +143,7 @@ http_sys_unseal(struct escrowd *app, const struct http_req *req,
 		return;
 	}
 	if (ss.state == SEAL_STATE_UNSEALED) {
-		http_reply(resp, 200, seal_status_json(app, req->now));
+		reply_status(app, req->now, resp);
 		return;
 	}
 	if (!app->allow_plaintext) {
@@ -159,7 +163,7 @@ http_sys_unseal(struct escrowd *app, const struct http_req *req,
 	if (rc != 0)
 		http_refusal(resp, rc, who);
 	else
-		http_reply(resp, 200, seal_status_json(app, req->now));
+		reply_status(app, req->now, resp);
 }
 
 bool
@@ -217,6 +221,8 @@ http_sys_health(struct escrowd *app, const struct http_req *req,
 	unsigned active = 200, sealed = 503, uninit = 501, ignored = 0;
 	struct seal_status ss;
 	unsigned code;
+	char buf[512];
+	int n;
 
 	if (code_param(req, "activecode", &active) != 0 ||
 	    code_param(req, "sealedcode", &sealed) != 0 ||
@@ -234,14 +240,17 @@ http_sys_health(struct escrowd *app, const struct http_req *req,
 	code = ss.state == SEAL_STATE_UNINIT ? uninit
 	    : ss.state == SEAL_STATE_SEALED  ? sealed
 	                                     : active;
-	http_reply(resp, code,
-	    json_pack("{s:b, s:b, s:b, s:b, s:s, s:s, s:I, s:s, s:b}",
-	        "initialized", ss.state != SEAL_STATE_UNINIT, "sealed",
-	        ss.state != SEAL_STATE_UNSEALED, "standby", 0,
-	        "performance_standby", 0, "replication_performance_mode",
-	        "disabled", "replication_dr_mode", "disabled",
-	        "server_time_utc", (json_int_t)req->now, "version",
-	        ESCROW_VERSION, "enterprise", 0));
+	/* Serialised by hand, like seal-status: numbers and constants only. */
+	n = snprintf(buf, sizeof(buf),
+	    "{\"initialized\":%s,\"sealed\":%s,\"standby\":false,"
+	    "\"performance_standby\":false,"
+	    "\"replication_performance_mode\":\"disabled\","
+	    "\"replication_dr_mode\":\"disabled\",\"server_time_utc\":%llu,"
+	    "\"version\":\"" ESCROW_VERSION "\",\"enterprise\":false}",
+	    ss.state != SEAL_STATE_UNINIT ? "true" : "false",
+	    ss.state != SEAL_STATE_UNSEALED ? "true" : "false",
+	    (unsigned long long)req->now);
+	http_reply_raw(resp, code, buf, (size_t)n);
 }
 
 void

@@ -143,9 +143,12 @@ http_token_create(struct escrowd *app, const struct http_req *req,
 			    i);
 			return;
 		}
-		if (strcmp(pol[i], "root") == 0 &&
-		    !auth_has_policy(&caller, "root")) {
-			http_reply_error(resp, 403, "permission denied");
+		/* A child token never holds more than its parent. */
+		if (!auth_has_policy(&caller, "root") &&
+		    !auth_has_policy(&caller, pol[i])) {
+			http_reply_error(resp, 403,
+			    "permission denied: a token may only grant "
+			    "policies it holds");
 			return;
 		}
 	}

@@ -93,10 +93,12 @@ struct seal_attempt_info {
 	uint8_t pk[CUSTODIAN_BOX_PK_BYTES]; /* seal submissions to this */
 	uint64_t started, expires;          /* unix seconds */
 	unsigned threshold, progress;
-	char submitted[SEAL_SHARES_MAX][CUSTODIAN_NAME_MAX + 1];
 	/* rekey attempts: the parameters being installed */
 	unsigned new_k, new_n;
 	bool require_verification;
+	/* who submitted: only the first `progress` entries are set, then
+	 * one empty string (the rest is left as it was) */
+	char submitted[SEAL_SHARES_MAX][CUSTODIAN_NAME_MAX + 1];
 };
 
 /* The outcome of an accepted submission. */

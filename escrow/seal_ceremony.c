@@ -9,6 +9,7 @@
 #include "escrow/seal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,12 +92,23 @@ seal_attempt_expire_due(struct seal_attempt *a, uint64_t now)
 		attempt_expire(a);
 }
 
+/*
+ * Clear an info record cheaply: everything but the 255 name slots, which
+ * readers only look at below `progress` (and one empty slot after).
+ */
+static void
+info_clear(struct seal_attempt_info *out, enum custodian_purpose purpose)
+{
+	memset(out, 0, offsetof(struct seal_attempt_info, submitted));
+	out->submitted[0][0] = '\0';
+	out->purpose = purpose;
+}
+
 void
 seal_attempt_info_fill(const struct seal_attempt *a,
     enum custodian_purpose purpose, struct seal_attempt_info *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->purpose = purpose;
+	info_clear(out, purpose);
 	out->active = a->active;
 	if (!a->active)
 		return;
@@ -106,7 +118,9 @@ seal_attempt_info_fill(const struct seal_attempt *a,
 	out->expires = a->expires;
 	out->threshold = a->threshold;
 	out->progress = a->count;
-	memcpy(out->submitted, a->names, sizeof(out->submitted));
+	memcpy(out->submitted, a->names, a->count * sizeof(a->names[0]));
+	if (a->count < SEAL_SHARES_MAX)
+		out->submitted[a->count][0] = '\0';
 	out->new_k = a->new_k;
 	out->new_n = a->new_n;
 	out->require_verification = a->verify;
@@ -141,8 +155,7 @@ seal_attempt_get(struct seal *s, enum custodian_purpose purpose, uint64_t now,
 	struct seal_attempt *a = seal_attempt_slot(s, purpose);
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	out->purpose = purpose;
+	info_clear(out, purpose);
 	if (a == NULL)
 		return -EINVAL;
 	pthread_mutex_lock(&s->mu);
@@ -159,8 +172,7 @@ seal_attempt_peek(struct seal *s, enum custodian_purpose purpose, uint64_t now,
 {
 	struct seal_attempt *a = seal_attempt_slot(s, purpose);
 
-	memset(out, 0, sizeof(*out));
-	out->purpose = purpose;
+	info_clear(out, purpose);
 	if (a == NULL)
 		return -EINVAL;
 	pthread_mutex_lock(&s->mu);

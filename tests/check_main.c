@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "escrow/http.h"
 #include "tests/suites.h"
 
 int
@@ -23,6 +24,8 @@ main(void)
 		seal_suite,
 		custodian_suite,
 		client_suite,
+		http_suite,
+		conf_suite,
 	};
 	SRunner *sr;
 	int failed;
@@ -31,6 +34,8 @@ main(void)
 		fprintf(stderr, "check_all: sodium_init failed\n");
 		return EXIT_FAILURE;
 	}
+	/* As in escrowd: before any suite touches jansson. */
+	http_json_init();
 	sr = srunner_create(NULL);
 	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
 		srunner_add_suite(sr, suites[i]());

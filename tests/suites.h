@@ -13,5 +13,7 @@ Suite *store_suite(void);
 Suite *keyring_suite(void);
 Suite *auth_suite(void);
 Suite *seal_suite(void);
+Suite *http_suite(void);
+Suite *conf_suite(void);
 
 #endif /* TESTS_SUITES_H */

@@ -48,9 +48,11 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$ADDR/nov1/sys/health")
 # No token, a wrong token.
 TOKEN_SAVE=$TOKEN
 TOKEN=""
-bad 403 PUT sys/seal
+bad 403 PUT auth/token/create '{"policies":["operator"]}'
 TOKEN="esc.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-bad 403 PUT sys/seal
+bad 403 PUT auth/token/create '{"policies":["operator"]}'
+bad 403 GET auth/token/lookup-self
+bad 503 PUT sys/seal
 TOKEN=$TOKEN_SAVE
 # Oversized body (declared and chunked) and an oversized header.
 head -c 70000 /dev/zero | tr '\0' 'a' >"$T/big"
