@@ -58,6 +58,25 @@ print_human(const json_t *resp, const json_t *names, unsigned t)
 	return fflush(stdout) == 0 ? 0 : -EIO;
 }
 
+/* Refuse before registering anything: after init that needs a token. */
+static int
+not_yet(struct cmd_net *n)
+{
+	json_t *st = NULL;
+	int ret;
+
+	if ((ret = cmd_net_call(n, "GET", "sys/init", NULL, &st)) != 0)
+		return ret;
+	if (!json_is_boolean(json_object_get(st, "initialized")))
+		ret = cmd_net_bad_answer(n, "no 'initialized' in sys/init");
+	else if (cmd_json_true(st, "initialized")) {
+		cmd_errorf(VERB, "the service is already initialized");
+		ret = 1;
+	}
+	json_decref(st);
+	return ret;
+}
+
 static int
 init(struct cmd_net *n, unsigned t, char *const *files, int count)
 {
@@ -65,7 +84,7 @@ init(struct cmd_net *n, unsigned t, char *const *files, int count)
 	json_t *body = NULL, *resp = NULL;
 	int ret, rc;
 
-	if ((ret = cmd_net_open(n, false)) != 0)
+	if ((ret = cmd_net_open(n, false)) != 0 || (ret = not_yet(n)) != 0)
 		goto out;
 	/* With answers collected, registration prints nothing itself. */
 	if ((ret = cmd_register_files(n, files, count, names,
