@@ -4,7 +4,7 @@
  * given policies and lifetime.  The token comes back once and is printed
  * once, from guarded memory; the service keeps only its hash, and its
  * accessor is what to name it by afterwards.  Needs a root or operator
- * token (only root may grant root).
+ * token, which may only grant policies it holds itself.
  */
 #include "escrow/cmd.h"
 
@@ -22,7 +22,7 @@ static const char usage_head[] =
     "\n"
     "Create a token holding the POLICYs (root, operator, auditor, ...)\n"
     "and print it, once, with its accessor.  Needs a root or operator\n"
-    "token; only root may grant root.\n"
+    "token, which may only grant policies it holds itself.\n"
     "\n"
     "  -P, --policy POLICY             a policy of the new token; repeat\n"
     "                                  for more (at most 16)\n"
