@@ -110,3 +110,41 @@ expect_status() {
 	sed '$d' "$T/resp" >"$T/body"
 	[ "$got" = "$code" ] || die "$*: status $got, expected $code: $(cat "$T/body")"
 }
+
+# expect_exit CODE WHAT CMD...: CMD must exit with status CODE; its stdout
+# and stderr are left in $T/out and $T/err.
+expect_exit() {
+	want=$1
+	what=$2
+	shift 2
+	got=0
+	"$@" >"$T/out" 2>"$T/err" || got=$?
+	[ "$got" -eq "$want" ] ||
+	    die "$what: exit $got, expected $want: $(cat "$T/out" "$T/err")"
+}
+
+# json_str KEY: the string value of KEY in the compact JSON on stdin (the
+# first one, at any depth; our values hold no quotes).
+json_str() {
+	sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" | head -n 1
+}
+
+# json_num KEY: the integer value of KEY in the JSON on stdin.
+json_num() {
+	sed -n "s/.*\"$1\":\([0-9][0-9]*\).*/\1/p" | head -n 1
+}
+
+# new_custodian NAME: a key file $T/NAME.key (cheap Argon2id), its
+# passphrase file $T/NAME.pw (0600) and its public line $T/NAME.pub.
+new_custodian() {
+	(umask 077 && echo "passphrase of $1 $(random_hex 8)" >"$T/$1.pw")
+	"$CTL" custodian keygen --name "$1" --out "$T/$1.key" \
+	    --passphrase-file "$T/$1.pw" --kdf interactive \
+	    >"$T/$1.pub" 2>/dev/null || die "keygen $1"
+}
+
+# seal_progress: the unseal attempt's progress, as sys/seal-status says.
+seal_progress() {
+	expect_status 200 GET sys/seal-status
+	json_num progress <"$T/body"
+}
