@@ -284,6 +284,25 @@ out:
 	return ret;
 }
 
+static bool
+args_ok(const struct source *s, bool verify_only)
+{
+	if (s->keyfile == NULL) {
+		cmd_errorf(s->verb, "--key is required (see --help)");
+		return false;
+	}
+	if (verify_only && (s->sealed != NULL || s->reveal)) {
+		cmd_errorf(s->verb,
+		    "--sealed and --reveal are for show-share (see --help)");
+		return false;
+	}
+	if (s->data != NULL && s->sealed != NULL) {
+		cmd_errorf(s->verb, "give --data or --sealed, not both");
+		return false;
+	}
+	return true;
+}
+
 static int
 share_main(int argc, char **argv, bool verify_only)
 {
@@ -341,20 +360,7 @@ share_main(int argc, char **argv, bool verify_only)
 		cmd_errorf(s.verb, "unexpected argument '%s'", argv[optind]);
 		return 1;
 	}
-	if (s.keyfile == NULL) {
-		cmd_errorf(s.verb, "--key is required (see --help)");
-		return 1;
-	}
-	if (verify_only && (s.sealed != NULL || s.reveal)) {
-		cmd_errorf(s.verb,
-		    "--sealed and --reveal are for show-share (see --help)");
-		return 1;
-	}
-	if (s.data != NULL && s.sealed != NULL) {
-		cmd_errorf(s.verb, "give --data or --sealed, not both");
-		return 1;
-	}
-	return run(&s, verify_only);
+	return args_ok(&s, verify_only) ? run(&s, verify_only) : 1;
 }
 
 int
