@@ -47,9 +47,9 @@
 #include "escrow/err.h"
 #include "escrow/store.h"
 
-#define ZONE_KEY_BYTES	    32
+#define ZONE_KEY_BYTES      32
 #define ZONE_PLAINTEXT_MAX  (32 * 1024) /* bytes of one encrypt item */
-#define ZONE_AD_MAX	    4096	/* bytes of associated data */
+#define ZONE_AD_MAX         4096        /* bytes of associated data */
 #define ZONE_VERSIONS_MAX   65535
 #define ZONE_CIPHERTEXT_MAX (16 + 4 * (ZONE_PLAINTEXT_MAX + 64) / 3 + 8)
 
