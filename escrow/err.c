@@ -33,6 +33,10 @@ static const char *const esc_texts[ESC_ELAST - ESC_EBASE] = {
 	[ESC_EMAPFULL - ESC_EBASE] = "store is full",
 	[ESC_EINPROGRESS - ESC_EBASE] = "another attempt is in progress",
 	[ESC_EVERIFY - ESC_EBASE] = "new shares await verification",
+	/* Vault's own words, which transit clients match on. */
+	[ESC_ETOONEW - ESC_EBASE] = "invalid ciphertext: version is too new",
+	[ESC_ETOOOLD - ESC_EBASE] = "ciphertext or signature version is "
+	                            "disallowed by policy (too old)",
 };
 
 const char *

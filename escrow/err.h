@@ -38,6 +38,8 @@ enum esc_err {
 	ESC_EMAPFULL,    /* the store could not grow its map */
 	ESC_EINPROGRESS, /* another ceremony is already in progress */
 	ESC_EVERIFY,     /* new shares await verification */
+	ESC_ETOONEW,     /* ciphertext version above the latest */
+	ESC_ETOOOLD,     /* ciphertext version below the policy's minimum */
 	ESC_ELAST
 };
 

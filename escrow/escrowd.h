@@ -80,6 +80,14 @@ bool http_need_unsealed(struct escrowd *app, struct http_resp *resp);
  */
 int http_decode_share(const char *key, uint8_t out[static 33]);
 
+struct seal_attempt_info;
+
+/** n plaintext shares (33 bytes each) as a JSON array of hex or base64. */
+json_t *http_shares_json(const uint8_t *plain, unsigned n, bool b64);
+
+/** An attempt's nonce as 32 hex digits ("" when no attempt is live). */
+json_t *http_nonce_json(const struct seal_attempt_info *ai);
+
 /* Handlers, one file per resource. */
 void http_sys_init(struct escrowd *, const struct http_req *,
     struct http_resp *);

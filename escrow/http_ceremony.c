@@ -31,16 +31,6 @@ purpose_of(const struct http_req *req)
 }
 
 static json_t *
-nonce_json(const struct seal_attempt_info *ai)
-{
-	char hex[2 * CUSTODIAN_NONCE_BYTES + 1] = "";
-
-	if (ai->active)
-		sodium_bin2hex(hex, sizeof(hex), ai->nonce, sizeof(ai->nonce));
-	return json_string(hex);
-}
-
-static json_t *
 attempt_json(const struct seal_attempt_info *ai, bool sealed)
 {
 	char pk[sodium_base64_ENCODED_LEN(CUSTODIAN_BOX_PK_BYTES,
@@ -53,8 +43,8 @@ attempt_json(const struct seal_attempt_info *ai, bool sealed)
 	for (unsigned i = 0; ai->active && i < ai->progress; i++)
 		json_array_append_new(names, json_string(ai->submitted[i]));
 	o = json_pack("{s:b, s:o, s:s, s:I, s:I, s:i, s:i, s:o, s:b}",
-	    "started", ai->active, "nonce", nonce_json(ai), "attempt_key", pk,
-	    "started_at", (json_int_t)ai->started, "expires",
+	    "started", ai->active, "nonce", http_nonce_json(ai), "attempt_key",
+	    pk, "started_at", (json_int_t)ai->started, "expires",
 	    (json_int_t)ai->expires, "threshold", (int)ai->threshold,
 	    "progress", (int)ai->progress, "submitted", names, "sealed",
 	    sealed);

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Typed access to the fields of a request body, for the handlers.  Vault
+ * Typed access to the fields of a request body, and the few values the
+ * handlers write in more than one place (shares, attempt nonces).  Vault
  * clients send nulls for fields they do not use, so null is "absent"; a
  * field of the wrong type is a 400 that names the field, never its value.
  */
 #include <errno.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "escrow/escrowd.h"
+#include "escrow/seal.h"
 
 static json_t *
 field(const struct http_req *req, const char *name)
@@ -121,4 +125,34 @@ http_fields_only(const struct http_req *req, struct http_resp *resp,
 		}
 	}
 	return 0;
+}
+
+json_t *
+http_shares_json(const uint8_t *plain, unsigned n, bool b64)
+{
+	char buf[2 * SEAL_SHARE_BYTES + 1];
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < n; i++) {
+		const uint8_t *sh = plain + (size_t)i * SEAL_SHARE_BYTES;
+
+		if (b64)
+			sodium_bin2base64(buf, sizeof(buf), sh,
+			    SEAL_SHARE_BYTES, sodium_base64_VARIANT_ORIGINAL);
+		else
+			sodium_bin2hex(buf, sizeof(buf), sh, SEAL_SHARE_BYTES);
+		json_array_append_new(a, json_string(buf));
+	}
+	sodium_memzero(buf, sizeof(buf));
+	return a;
+}
+
+json_t *
+http_nonce_json(const struct seal_attempt_info *ai)
+{
+	char hex[2 * CUSTODIAN_NONCE_BYTES + 1] = "";
+
+	if (ai->active)
+		sodium_bin2hex(hex, sizeof(hex), ai->nonce, sizeof(ai->nonce));
+	return json_string(hex);
 }

@@ -65,26 +65,6 @@ refuse_vault_only(const struct http_req *req, struct http_resp *resp)
 	return 0;
 }
 
-static json_t *
-shares_json(const uint8_t *plain, unsigned n, bool b64)
-{
-	char buf[2 * SEAL_SHARE_BYTES + 1];
-	json_t *a = json_array();
-
-	for (unsigned i = 0; i < n; i++) {
-		const uint8_t *sh = plain + (size_t)i * SEAL_SHARE_BYTES;
-
-		if (b64)
-			sodium_bin2base64(buf, sizeof(buf), sh,
-			    SEAL_SHARE_BYTES, sodium_base64_VARIANT_ORIGINAL);
-		else
-			sodium_bin2hex(buf, sizeof(buf), sh, SEAL_SHARE_BYTES);
-		json_array_append_new(a, json_string(buf));
-	}
-	sodium_memzero(buf, sizeof(buf));
-	return a;
-}
-
 static void
 init_put(struct escrowd *app, const struct http_req *req,
     struct http_resp *resp)
@@ -144,9 +124,10 @@ init_put(struct escrowd *app, const struct http_req *req,
 		http_reply_rc(resp, rc, "init");
 	else {
 		body = json_pack("{s:o, s:o, s:s}", "keys",
-		    shares_json(plain, nn == 0 ? n : 0, false), "keys_base64",
-		    shares_json(plain, nn == 0 ? n : 0, true), "root_token",
-		    token);
+		    http_shares_json(plain, nn == 0 ? n : 0, false),
+		    "keys_base64",
+		    http_shares_json(plain, nn == 0 ? n : 0, true),
+		    "root_token", token);
 		if (nn != 0) {
 			json_t *c = json_array();
 

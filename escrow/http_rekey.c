@@ -19,16 +19,6 @@
 
 static const char *const may[] = { "operator" };
 
-static json_t *
-hex_nonce(const struct seal_attempt_info *ai)
-{
-	char hex[2 * CUSTODIAN_NONCE_BYTES + 1] = "";
-
-	if (ai->active)
-		sodium_bin2hex(hex, sizeof(hex), ai->nonce, sizeof(ai->nonce));
-	return json_string(hex);
-}
-
 /* The object GET sys/rekey/init returns (and PUT, and update below t). */
 static json_t *
 rekey_status(struct escrowd *app, uint64_t now)
@@ -45,14 +35,15 @@ rekey_status(struct escrowd *app, uint64_t now)
 		        &vf) != 0)
 			memset(&vf, 0, sizeof(vf));
 	o = json_pack("{s:b, s:o, s:i, s:i, s:i, s:i, s:n, s:b, s:b, s:I}",
-	    "started", rk.active || ss.rekey_pending, "nonce", hex_nonce(&rk),
-	    "t", (int)rk.new_k, "n", (int)rk.new_n, "progress",
-	    (int)rk.progress, "required", (int)ss.k, "pgp_fingerprints",
-	    "backup", 0, "verification_required",
+	    "started", rk.active || ss.rekey_pending, "nonce",
+	    http_nonce_json(&rk), "t", (int)rk.new_k, "n", (int)rk.new_n,
+	    "progress", (int)rk.progress, "required", (int)ss.k,
+	    "pgp_fingerprints", "backup", 0, "verification_required",
 	    rk.require_verification || ss.rekey_pending, "expires",
 	    (json_int_t)rk.expires);
 	if (ss.rekey_pending)
-		json_object_set_new(o, "verification_nonce", hex_nonce(&vf));
+		json_object_set_new(o, "verification_nonce",
+		    http_nonce_json(&vf));
 	return o;
 }
 
@@ -194,27 +185,6 @@ submit_plain(struct escrowd *app, const struct http_req *req,
 	return rc;
 }
 
-static json_t *
-plain_keys(struct escrowd *app, bool b64, const uint8_t *plain, unsigned n)
-{
-	char buf[2 * SEAL_SHARE_BYTES + 1];
-	json_t *a = json_array();
-
-	(void)app;
-	for (unsigned i = 0; i < n; i++) {
-		const uint8_t *sh = plain + (size_t)i * SEAL_SHARE_BYTES;
-
-		if (b64)
-			sodium_bin2base64(buf, sizeof(buf), sh,
-			    SEAL_SHARE_BYTES, sodium_base64_VARIANT_ORIGINAL);
-		else
-			sodium_bin2hex(buf, sizeof(buf), sh, SEAL_SHARE_BYTES);
-		json_array_append_new(a, json_string(buf));
-	}
-	sodium_memzero(buf, sizeof(buf));
-	return a;
-}
-
 void
 http_rekey_update(struct escrowd *app, const struct http_req *req,
     struct http_resp *resp)
@@ -248,12 +218,13 @@ http_rekey_update(struct escrowd *app, const struct http_req *req,
 		        req->now, &vf) != 0)
 			memset(&vf, 0, sizeof(vf));
 	o = json_pack("{s:b, s:o, s:o, s:o, s:n, s:b, s:b}", "complete", 1,
-	    "keys", plain_keys(app, false, plain, n), "keys_base64",
-	    plain_keys(app, true, plain, n), "nonce", hex_nonce(&rk),
+	    "keys", http_shares_json(plain, n, false), "keys_base64",
+	    http_shares_json(plain, n, true), "nonce", http_nonce_json(&rk),
 	    "pgp_fingerprints", "backup", 0, "verification_required",
 	    ss.rekey_pending);
 	if (ss.rekey_pending)
-		json_object_set_new(o, "verification_nonce", hex_nonce(&vf));
+		json_object_set_new(o, "verification_nonce",
+		    http_nonce_json(&vf));
 	resp->secret = true;
 	http_reply(resp, 200, o);
 	sodium_free(plain);
@@ -272,7 +243,7 @@ verify_status(struct escrowd *app, uint64_t now)
 		        &vf) != 0)
 			memset(&vf, 0, sizeof(vf));
 	return json_pack("{s:b, s:o, s:i, s:i, s:i}", "started", vf.active,
-	    "nonce", hex_nonce(&vf), "t", (int)ss.pending_k, "n",
+	    "nonce", http_nonce_json(&vf), "t", (int)ss.pending_k, "n",
 	    (int)ss.pending_n, "progress", (int)vf.progress);
 }
 
@@ -307,6 +278,6 @@ http_rekey_verify(struct escrowd *app, const struct http_req *req,
 		http_reply(resp, 200, verify_status(app, req->now));
 	else
 		http_reply(resp, 200,
-		    json_pack("{s:o, s:b}", "nonce", hex_nonce(&vf), "complete",
-		        1));
+		    json_pack("{s:o, s:b}", "nonce", http_nonce_json(&vf),
+		        "complete", 1));
 }

@@ -43,6 +43,8 @@ http_status(int rc)
 	case -ESC_EUNSEALED:
 	case -ENAMETOOLONG:
 	case -ERANGE:
+	case -ESC_ETOONEW:
+	case -ESC_ETOOOLD:
 		return MHD_HTTP_BAD_REQUEST;
 	case -ESC_EPERM:
 	case -EPERM:

@@ -165,8 +165,8 @@ http_token_create(struct escrowd *app, const struct http_req *req,
 	}
 	resp->secret = true;
 	http_reply(resp, 200,
-	    json_pack("{s:n, s:s, s:b, s:i, s:n, s:n, s:{s:s, s:s, s:o, s:o, "
-	              "s:I, s:b, s:n}}",
+	    json_pack("{s:s, s:b, s:i, s:n, s:n, s:{s:s, s:s, s:o, s:o, s:I, "
+	              "s:b, s:n}}",
 	        "lease_id", "", "renewable", 0, "lease_duration", 0, "data",
 	        "wrap_info", "auth", "client_token", token, "accessor",
 	        info.accessor, "policies", policies_json(&info),

@@ -408,6 +408,8 @@ START_TEST(test_http_status_maps_every_code)
 		{ -ESC_ECORRUPT, 500 },
 		{ -ESC_EPASSPHRASE, 500 },
 		{ -ESC_ECRYPTO, 500 },
+		{ -ESC_ETOONEW, 400 },
+		{ -ESC_ETOOOLD, 400 },
 		{ -ESC_EMAPFULL, 500 },
 		{ -ESC_EBASE, 500 },
 		{ -ESC_ELAST, 500 },
