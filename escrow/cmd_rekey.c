@@ -259,6 +259,24 @@ print_verification(struct cmd_net *n)
 	json_decref(v);
 }
 
+/* The new custodians, when the service names them. */
+static void
+print_names(const json_t *names)
+{
+	const json_t *v;
+	size_t i;
+
+	if (!json_is_array(names))
+		return;
+	printf("%-20s", "New custodians");
+	json_array_foreach(names, i, v)
+	{
+		if (json_is_string(v))
+			printf("%s%s", i > 0 ? ", " : "", json_string_value(v));
+	}
+	printf("\n");
+}
+
 static void
 print_status(struct cmd_net *n, const json_t *st)
 {
@@ -275,6 +293,7 @@ print_status(struct cmd_net *n, const json_t *st)
 	if (nonce != NULL && *nonce != '\0') {
 		printf("%-20s%s\n", "Nonce", nonce);
 		printf("%-20s%u of %u\n", "New threshold", t, nn);
+		print_names(json_object_get(st, "custodians"));
 		printf("%-20s%u/%u current shares\n", "Progress", progress,
 		    required);
 	}
