@@ -168,6 +168,21 @@ unseal carol "2/2 shares; unsealed"
 "$CTL" rekey status >"$T/out" || die "rekey status after cancel"
 grep -q '^Started *false' "$T/out" || die "cancel: $(cat "$T/out")"
 expect_fail "cancel nothing" "no rekey is in progress" "$CTL" rekey cancel
+# So can new shares awaiting verification; the current ones stay.
+"$CTL" rekey start -t 2 -c alice -c bob --require-verification >/dev/null ||
+    die "rekey start 3"
+for c in alice carol; do
+	"$CTL" rekey submit --key "$T/$c.key" -p "$T/$c.pw" >/dev/null ||
+	    die "rekey submit $c (3)"
+done
+"$CTL" rekey status >"$T/out" || die "rekey status (3)"
+grep -q '^Verification nonce *[0-9a-f]\{32\}$' "$T/out" ||
+    die "rekey status (3): $(cat "$T/out")"
+[ "$("$CTL" rekey cancel)" = "rekey cancelled" ] || die "cancel verification"
+expect_fail "pending share after cancel" "holds no pending share" \
+    "$CTL" custodian verify-share --pending --key "$T/alice.key" -p "$T/alice.pw"
+show alice --reveal
+cmp -s "$T/out" "$T/alice.new" || die "cancel changed the current share"
 
 # Tokens: an operator token may seal.
 "$CTL" token create --policy operator --ttl 1h --json >"$T/tok.json" \
