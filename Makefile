@@ -22,6 +22,7 @@ DEP_CFLAGS  = $(eval DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS)))$(DEP
 DEP_LIBS    = $(eval DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS)))$(DEP_LIBS)
 CHECK_LIBS  = $(eval CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check))$(CHECK_LIBS)
 SODIUM_LIBS = $(eval SODIUM_LIBS := $(shell $(PKG_CONFIG) --libs libsodium))$(SODIUM_LIBS)
+GFSHARE_LIBS = $(eval GFSHARE_LIBS := $(shell $(PKG_CONFIG) --libs libgfshare))$(GFSHARE_LIBS)
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -MMD -MP -Wall -Wextra -Wshadow -Wstrict-prototypes \
@@ -149,7 +150,7 @@ $(CTCHECK): $(call obj,tests/ctcheck_shamir.c) $(LIBSHAMIR)
 $(B)/bench/bench_shamir: $(call obj,tests/bench/bench_shamir.c) $(LIBSHAMIR)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS) -lgfshare
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS) $(GFSHARE_LIBS)
 
 # The peer that tests/bench/bench_http.sh measures escrowd against.
 $(B)/bench/mhd_baseline: $(call obj,tests/bench/mhd_baseline.c)
@@ -164,7 +165,8 @@ deps:
 	    command -v clang >/dev/null && command -v clang-format >/dev/null && \
 	    command -v curl >/dev/null && command -v npm >/dev/null && \
 	    command -v node >/dev/null && command -v mdb_stat >/dev/null && \
-	    [ -e /usr/include/libgfshare.h ]; then :; \
+	    command -v openssl >/dev/null && \
+	    $(PKG_CONFIG) --exists libgfshare 2>/dev/null; then :; \
 	else ./deploy/install-deps.sh; fi
 
 check: deps
