@@ -25,6 +25,7 @@ main(void)
 		custodian_suite,
 		http_suite,
 		conf_suite,
+		zone_suite,
 	};
 	SRunner *sr;
 	int failed;
