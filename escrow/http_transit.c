@@ -7,14 +7,13 @@
  * envelope.  Plaintexts are base64 in both directions and never reach a
  * log; decrypted bytes live in wiped stack buffers.
  */
-#include "escrow/escrowd.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "escrow/escrowd.h"
 #include "escrow/store.h"
 #include "escrow/zone.h"
 
@@ -30,8 +29,8 @@ struct item {
 
 /* Decode an optional base64 field into buf; -1 with msg on bad input. */
 static int
-b64_opt(json_t *obj, const char *name, uint8_t *buf, size_t cap,
-    size_t *len, struct item *it)
+b64_opt(json_t *obj, const char *name, uint8_t *buf, size_t cap, size_t *len,
+    struct item *it)
 {
 	json_t *v = json_object_get(obj, name);
 	const char *s, *end = NULL;
@@ -47,9 +46,9 @@ b64_opt(json_t *obj, const char *name, uint8_t *buf, size_t cap,
 	if (sodium_base642bin(buf, cap, s, json_string_length(v), NULL, len,
 	        &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    end != s + json_string_length(v)) {
-		it->msg = cap <= ZONE_AD_MAX ?
-		    "associated_data or context is not base64 or too long" :
-		    "plaintext is not base64 or too long";
+		it->msg = cap <= ZONE_AD_MAX
+		    ? "associated_data or context is not base64 or too long"
+		    : "plaintext is not base64 or too long";
 		return -1;
 	}
 	return 0;
@@ -104,8 +103,7 @@ item_ciphertext(json_t *obj, struct item *it)
 }
 
 static json_t *
-encrypt_one(struct escrowd *app, const char *zone, json_t *obj,
-    struct item *it)
+encrypt_one(struct escrowd *app, const char *zone, json_t *obj, struct item *it)
 {
 	uint8_t ad[ZONE_AD_MAX];
 	char out[ZONE_CIPHERTEXT_MAX];
@@ -143,8 +141,7 @@ encrypt_one(struct escrowd *app, const char *zone, json_t *obj,
 }
 
 static json_t *
-decrypt_one(struct escrowd *app, const char *zone, json_t *obj,
-    struct item *it)
+decrypt_one(struct escrowd *app, const char *zone, json_t *obj, struct item *it)
 {
 	uint8_t ad[ZONE_AD_MAX], pt[ZONE_PLAINTEXT_MAX];
 	char b64[sodium_base64_ENCODED_LEN(ZONE_PLAINTEXT_MAX,
@@ -171,8 +168,7 @@ decrypt_one(struct escrowd *app, const char *zone, json_t *obj,
 }
 
 static json_t *
-rewrap_one(struct escrowd *app, const char *zone, json_t *obj,
-    struct item *it)
+rewrap_one(struct escrowd *app, const char *zone, json_t *obj, struct item *it)
 {
 	uint8_t ad[ZONE_AD_MAX];
 	char out[ZONE_CIPHERTEXT_MAX];
@@ -255,11 +251,10 @@ batch(struct escrowd *app, const struct http_req *req, struct http_resp *resp,
 	json_array_foreach(items, i, e)
 	{
 		struct item it = { 0 };
-		json_t *r = json_is_object(e) ? ops[op](app, zone, e, &it) :
-		                                NULL;
-		json_t *ref = json_is_object(e) ?
-		    json_object_get(e, "reference") :
-		    NULL;
+		json_t *r =
+		    json_is_object(e) ? ops[op](app, zone, e, &it) : NULL;
+		json_t *ref =
+		    json_is_object(e) ? json_object_get(e, "reference") : NULL;
 
 		if (!json_is_object(e))
 			it.msg = "batch item is not an object", it.rc = -EINVAL;
@@ -294,16 +289,16 @@ crypt(struct escrowd *app, const struct http_req *req, struct http_resp *resp,
 		return;
 	if (items != NULL && !json_is_null(items)) {
 		if (!json_is_array(items)) {
-			http_reply_error(resp, 400, "batch_input must be an "
-			                            "array");
+			http_reply_error(resp, 400,
+			    "batch_input must be an "
+			    "array");
 			return;
 		}
 		batch(app, req, resp, zone, op, items);
 		return;
 	}
 	if ((r = ops[op](app, zone, req->body, &it)) == NULL) {
-		http_reply_error(resp, item_status(&it), "%s",
-		    item_error(&it));
+		http_reply_error(resp, item_status(&it), "%s", item_error(&it));
 		return;
 	}
 	resp->secret = op == OP_DECRYPT;
@@ -342,8 +337,8 @@ http_transit_datakey(struct escrowd *app, const struct http_req *req,
 {
 	const char *kind = req->params[0], *zone = req->params[1];
 	uint8_t key[64], ad[ZONE_AD_MAX];
-	char out[ZONE_CIPHERTEXT_MAX], b64[sodium_base64_ENCODED_LEN(64,
-	                                   sodium_base64_VARIANT_ORIGINAL)];
+	char out[ZONE_CIPHERTEXT_MAX],
+	    b64[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
 	unsigned bits = 256;
 	size_t adlen = 0;
 	uint32_t ver, used;

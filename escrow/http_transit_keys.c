@@ -6,12 +6,11 @@
  * Key info never includes key material: versions, their creation times,
  * states and usage counters only.
  */
-#include "escrow/escrowd.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "escrow/escrowd.h"
 #include "escrow/store.h"
 #include "escrow/zone.h"
 
@@ -76,7 +75,8 @@ version_json(void *arg, const struct zone_version_info *v)
 	char key[16];
 
 	snprintf(key, sizeof(key), "%u", v->version);
-	json_object_set_new(vs->keys, key, json_integer((json_int_t)v->created));
+	json_object_set_new(vs->keys, key,
+	    json_integer((json_int_t)v->created));
 	json_object_set_new(vs->detail, key,
 	    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "state",
 	        v->state <= ZONE_VERSION_DESTROYED ? state_names[v->state] : "",
@@ -130,8 +130,7 @@ reply_info(struct escrowd *app, const struct http_req *req,
 	}
 	env = http_envelope(req, info);
 	if (warning != NULL)
-		json_object_set_new(env, "warnings",
-		    json_pack("[s]", warning));
+		json_object_set_new(env, "warnings", json_pack("[s]", warning));
 	http_reply(resp, 200, env);
 }
 
@@ -193,7 +192,8 @@ key_create(struct escrowd *app, const struct http_req *req,
     struct http_resp *resp, const char *zone)
 {
 	static const char *const unsupported[] = { "derived",
-		"convergent_encryption", "exportable", "allow_plaintext_backup" };
+		"convergent_encryption", "exportable",
+		"allow_plaintext_backup" };
 	const char *tname = NULL;
 	enum zone_type type = ZONE_XCHACHA20_POLY1305;
 	bool flag = false;
