@@ -21,6 +21,7 @@
 
 #include "escrow/custodian.h"
 #include "escrow/seal.h"
+#include "escrow/zone.h"
 
 static const char *const dev_names[DEV_CUSTODIANS] = { "dev-alice", "dev-bob",
 	"dev-carol" };
@@ -194,4 +195,26 @@ out:
 		custodian_key_free(keys[i]);
 	sodium_free(pass);
 	return rc;
+}
+
+int
+dev_zones(struct zones *zs, FILE *out)
+{
+	static const char *const zones[] = { "profiles", "transactions",
+		"audit" };
+	uint64_t now = (uint64_t)time(NULL);
+	int rc;
+
+	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
+		rc = zone_create(zs, zones[i], ZONE_XCHACHA20_POLY1305, now);
+		if (rc == -EEXIST)
+			continue;
+		if (rc != 0) {
+			fprintf(stderr, "escrowd: dev: zone %s: %s\n", zones[i],
+			    err_str(rc));
+			return rc;
+		}
+		fprintf(out, "escrowd: dev: created zone %s\n", zones[i]);
+	}
+	return 0;
 }

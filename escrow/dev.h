@@ -31,4 +31,14 @@ struct seal;
 ESC_MUST_CHECK int dev_bootstrap(struct seal *s, const char *datadir, FILE *out,
     char token[static 65]);
 
+struct zones;
+
+/**
+ * Create the example zones profiles, transactions and audit where they do
+ * not exist yet (xchacha20-poly1305), printing what it did.
+ *
+ * Returns 0 or the first zone error (printed to stderr).
+ */
+ESC_MUST_CHECK int dev_zones(struct zones *zs, FILE *out);
+
 #endif /* ESCROW_DEV_H */

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,47 @@
 #include "escrow/dev.h"
 #include "escrow/seal.h"
 #include "escrow/store.h"
+#include "escrow/zone.h"
+
+#define FLUSH_SECONDS 1 /* usage counters reach disk this often */
+
+/*
+ * The usage-counter flusher: every FLUSH_SECONDS it writes the zones'
+ * in-memory counters in one transaction per zone, so that no request pays
+ * for a write.  It stops promptly when told; the last flush happens in
+ * zones_close.
+ */
+struct flusher {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop;
+	struct zones *zones;
+};
+
+static void *
+flusher_main(void *arg)
+{
+	struct flusher *f = arg;
+	struct timespec ts;
+	int rc;
+
+	pthread_mutex_lock(&f->mu);
+	while (!f->stop) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += FLUSH_SECONDS;
+		(void)pthread_cond_timedwait(&f->cv, &f->mu, &ts);
+		if (f->stop)
+			break;
+		pthread_mutex_unlock(&f->mu);
+		if ((rc = zones_flush(f->zones)) != 0)
+			fprintf(stderr,
+			    "escrowd: flushing usage counters: %s\n",
+			    err_str(rc));
+		pthread_mutex_lock(&f->mu);
+	}
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
 
 static const char usage_text[] =
     "usage: escrowd [--config FILE] [--listen ADDR:PORT] [--data DIR]\n"
@@ -159,6 +201,9 @@ serve(struct escrowd *app, const struct conf *c, const sigset_t *sigs,
 {
 	struct http_config hc = { .listen = c->listen, .threads = c->threads };
 	struct http_server *srv = NULL;
+	struct flusher fl = { PTHREAD_MUTEX_INITIALIZER,
+		PTHREAD_COND_INITIALIZER, false, app->zones };
+	pthread_t flt;
 	int rc, sig = 0;
 
 	hc.tls_cert = *c->tls_cert != '\0' ? c->tls_cert : NULL;
@@ -181,12 +226,22 @@ serve(struct escrowd *app, const struct conf *c, const sigset_t *sigs,
 		dev_banner(app, dev_token);
 		sodium_memzero(dev_token, 65);
 	}
+	if ((rc = pthread_create(&flt, NULL, flusher_main, &fl)) != 0) {
+		fprintf(stderr, "escrowd: flusher thread: %s\n", strerror(rc));
+		http_stop(srv, 0);
+		return -rc;
+	}
 	while (sigwait(sigs, &sig) == 0 && sig != SIGTERM && sig != SIGINT)
 		;
 	printf("escrowd: %s: draining requests, then sealing\n",
 	    sig == SIGINT ? "SIGINT" : "SIGTERM");
 	fflush(stdout);
 	http_stop(srv, 5);
+	pthread_mutex_lock(&fl.mu);
+	fl.stop = true;
+	pthread_cond_signal(&fl.cv);
+	pthread_mutex_unlock(&fl.mu);
+	pthread_join(flt, NULL);
 	return 0;
 }
 
@@ -230,15 +285,22 @@ main(int argc, char **argv)
 		fprintf(stderr, "escrowd: %s: %s\n", c.data, err_str(rc));
 		goto out;
 	}
+	if ((rc = zones_open(&app.zones, app.st, app.seal)) != 0) {
+		fprintf(stderr, "escrowd: zones: %s\n", err_str(rc));
+		goto out;
+	}
 	app.allow_plaintext = c.allow_plaintext;
 	app.started = (uint64_t)time(NULL);
 	snprintf(app.listen, sizeof(app.listen), "%s", c.listen);
-	if (c.dev && (rc = dev_bootstrap(app.seal, c.data, stdout, token)) != 0)
+	if (c.dev &&
+	    ((rc = dev_bootstrap(app.seal, c.data, stdout, token)) != 0 ||
+	        (rc = dev_zones(app.zones, stdout)) != 0))
 		goto out;
 	rc = serve(&app, &c, &sigs, token);
 	sodium_memzero(token, sizeof(token));
 out:
-	seal_close(app.seal); /* wipes M, the keyring and every attempt */
+	zones_close(app.zones); /* flushes counters, wipes cached zone keys */
+	seal_close(app.seal);   /* wipes M, the keyring and every attempt */
 	store_close(app.st);
 	return rc == 0 ? 0 : 1;
 }

@@ -22,10 +22,12 @@
 
 struct store;
 struct seal;
+struct zones;
 
 struct escrowd {
 	struct store *st;
 	struct seal *seal;
+	struct zones *zones;
 	bool allow_plaintext;
 	uint64_t started; /* unix seconds */
 	char listen[128];
@@ -58,9 +60,37 @@ int http_field_str(const struct http_req *req, struct http_resp *resp,
 /* An array of at most `max` strings; *out points into the body. */
 int http_field_strv(const struct http_req *req, struct http_resp *resp,
     const char *name, size_t max, const char **out, size_t *n);
+/**
+ * A duration: JSON integer seconds, or "90", "90s", "15m", "24h", "7d"; at
+ * most ten years; absent or null is 0.  Returns 0, -EINVAL or -ERANGE.
+ */
+int http_duration(const json_t *v, uint64_t *out);
 /* Refuse any field not in `known` (NULL-terminated): strict places. */
 int http_fields_only(const struct http_req *req, struct http_resp *resp,
     const char *const *known);
+
+/* What a request needs on one zone. */
+enum http_zone_need {
+	HTTP_ZONE_USER,   /* encrypt, decrypt, rewrap, datakey */
+	HTTP_ZONE_READ,   /* read the key's info */
+	HTTP_ZONE_ADMIN,  /* config, trim */
+	HTTP_ZONE_ROTATE, /* rotate */
+	HTTP_ZONE_MANAGE, /* create, delete */
+};
+
+/**
+ * Check the token for `need` on zone `zone`: zone-<z>-user for USER;
+ * zone-<z>-admin for READ, ADMIN and ROTATE; rotator for ROTATE; operator
+ * for everything but USER; auditor for READ; root for all.  An invalid
+ * zone name is a 400.  On failure the response is set (403 "permission
+ * denied" for a token of another zone: nothing is done) and false
+ * returned.
+ */
+bool http_authorize_zone(struct escrowd *app, const struct http_req *req,
+    struct http_resp *resp, const char *zone, enum http_zone_need need);
+
+/** Wrap `data` in Vault's logical envelope (request_id, lease_id, ...). */
+json_t *http_envelope(const struct http_req *req, json_t *data);
 
 /**
  * Set a refusal of a share: 4xx "custodian NAME: REASON" (NAME = who), or
@@ -122,6 +152,20 @@ void http_custodians(struct escrowd *, const struct http_req *,
 void http_custodian_share(struct escrowd *, const struct http_req *,
     struct http_resp *);
 void http_ceremony(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_transit_keys(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_transit_key(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_transit_key_action(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_transit_encrypt(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_transit_decrypt(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_transit_rewrap(struct escrowd *, const struct http_req *,
+    struct http_resp *);
+void http_transit_datakey(struct escrowd *, const struct http_req *,
     struct http_resp *);
 
 #endif /* ESCROW_ESCROWD_H */

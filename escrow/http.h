@@ -40,7 +40,9 @@
 
 #include "escrow/err.h"
 
-#define HTTP_BODY_MAX    (64 * 1024) /* bytes of a request body */
+#define HTTP_BODY_MAX                                                          \
+	(4 * 1024 * 1024) /* bytes of a request body: a                        \
+	                     10,000-item transit batch */
 #define HTTP_PARAMS_MAX  2
 #define HTTP_PARAM_MAX   128 /* bytes of one path parameter */
 #define HTTP_REQID_CHARS 36  /* a UUID */

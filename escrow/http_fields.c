@@ -6,6 +6,7 @@
  * field of the wrong type is a 400 that names the field, never its value.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -155,4 +156,63 @@ http_nonce_json(const struct seal_attempt_info *ai)
 	if (ai->active)
 		sodium_bin2hex(hex, sizeof(hex), ai->nonce, sizeof(ai->nonce));
 	return json_string(hex);
+}
+
+/*
+ * A duration as Vault takes it (TTLs, auto_rotate_period): an integer
+ * number of seconds, or a string of digits with an optional unit s, m, h or
+ * d.  At most ten years.
+ */
+int
+http_duration(const json_t *v, uint64_t *out)
+{
+	const uint64_t max = 10ull * 366 * 86400;
+	const char *s;
+	char *end;
+	unsigned long long n;
+	uint64_t mul = 1;
+
+	if (v == NULL || json_is_null(v)) {
+		*out = 0;
+		return 0;
+	}
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0 ||
+		    (uint64_t)json_integer_value(v) > max)
+			return -ERANGE;
+		*out = (uint64_t)json_integer_value(v);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return -EINVAL;
+	s = json_string_value(v);
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -ERANGE;
+	if (*end != '\0') {
+		switch (*end) {
+		case 's':
+			break;
+		case 'm':
+			mul = 60;
+			break;
+		case 'h':
+			mul = 3600;
+			break;
+		case 'd':
+			mul = 86400;
+			break;
+		default:
+			return -EINVAL;
+		}
+		if (end[1] != '\0')
+			return -EINVAL;
+	}
+	if (n > max / mul)
+		return -ERANGE;
+	*out = n * mul;
+	return 0;
 }

@@ -28,6 +28,14 @@ const struct http_route escrowd_routes[] = {
 	{ HTTP_GET | HTTP_PUT, "escrow/unseal", http_ceremony },
 	{ HTTP_GET | HTTP_PUT, "escrow/rekey", http_ceremony },
 	{ HTTP_GET | HTTP_PUT, "escrow/rekey/verify", http_ceremony },
+	{ HTTP_LIST, "transit/keys", http_transit_keys },
+	{ HTTP_GET | HTTP_PUT | HTTP_DELETE,
+	    "transit/keys/:", http_transit_key },
+	{ HTTP_PUT, "transit/keys/:/:", http_transit_key_action },
+	{ HTTP_PUT, "transit/encrypt/:", http_transit_encrypt },
+	{ HTTP_PUT, "transit/decrypt/:", http_transit_decrypt },
+	{ HTTP_PUT, "transit/rewrap/:", http_transit_rewrap },
+	{ HTTP_PUT, "transit/datakey/:/:", http_transit_datakey },
 };
 
 const size_t escrowd_nroutes =

@@ -17,6 +17,7 @@
 
 #include "escrow/escrowd.h"
 #include "escrow/seal.h"
+#include "escrow/zone.h"
 
 #define BUILD_DATE "2026-12-03T00:00:00Z"
 
@@ -188,9 +189,10 @@ http_sys_seal(struct escrowd *app, const struct http_req *req,
 	if (!http_need_unsealed(app, resp) ||
 	    !http_authorize(app, req, resp, may, 1, NULL))
 		return;
-	if ((rc = seal_seal(app->seal)) == 0 || rc == -ESC_ESEALED)
+	if ((rc = seal_seal(app->seal)) == 0 || rc == -ESC_ESEALED) {
+		zones_wipe(app->zones); /* cached zone keys go with M */
 		http_reply(resp, 204, NULL);
-	else
+	} else
 		http_reply_rc(resp, rc, "seal");
 }
 

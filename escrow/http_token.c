@@ -45,64 +45,6 @@ http_authorize(struct escrowd *app, const struct http_req *req,
 	return false;
 }
 
-/*
- * A TTL as Vault takes it: an integer number of seconds, or a string of
- * digits with an optional unit s, m, h or d.  At most ten years.
- */
-static int
-parse_ttl(const json_t *v, uint64_t *out)
-{
-	const uint64_t max = 10ull * 366 * 86400;
-	const char *s;
-	char *end;
-	unsigned long long n;
-	uint64_t mul = 1;
-
-	if (v == NULL || json_is_null(v)) {
-		*out = 0;
-		return 0;
-	}
-	if (json_is_integer(v)) {
-		if (json_integer_value(v) < 0 ||
-		    (uint64_t)json_integer_value(v) > max)
-			return -ERANGE;
-		*out = (uint64_t)json_integer_value(v);
-		return 0;
-	}
-	if (!json_is_string(v))
-		return -EINVAL;
-	s = json_string_value(v);
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -ERANGE;
-	if (*end != '\0') {
-		switch (*end) {
-		case 's':
-			break;
-		case 'm':
-			mul = 60;
-			break;
-		case 'h':
-			mul = 3600;
-			break;
-		case 'd':
-			mul = 86400;
-			break;
-		default:
-			return -EINVAL;
-		}
-		if (end[1] != '\0')
-			return -EINVAL;
-	}
-	if (n > max / mul)
-		return -ERANGE;
-	*out = n * mul;
-	return 0;
-}
-
 static json_t *
 policies_json(const struct auth_token_info *info)
 {
@@ -152,7 +94,8 @@ http_token_create(struct escrowd *app, const struct http_req *req,
 			return;
 		}
 	}
-	if ((rc = parse_ttl(json_object_get(req->body, "ttl"), &ttl)) != 0) {
+	if ((rc = http_duration(json_object_get(req->body, "ttl"), &ttl)) !=
+	    0) {
 		http_reply_error(resp, 400,
 		    "'ttl' must be seconds, or digits with s, m, h or d");
 		return;

@@ -55,7 +55,7 @@ bad 403 GET auth/token/lookup-self
 bad 503 PUT sys/seal
 TOKEN=$TOKEN_SAVE
 # Oversized body (declared and chunked) and an oversized header.
-head -c 70000 /dev/zero | tr '\0' 'a' >"$T/big"
+head -c 4300000 /dev/zero | tr '\0' 'a' >"$T/big"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @"$T/big" "$ADDR/v1/sys/unseal")
 [ "$code" = 413 ] || die "big body: $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H 'Transfer-Encoding: chunked' --data-binary @"$T/big" "$ADDR/v1/sys/unseal")

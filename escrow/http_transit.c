@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Vault's transit engine with a zone as the key name: encrypt, decrypt,
+ * rewrap and datakey, each also in batches.  A zone token (policy
+ * zone-<z>-user) works on its own zone only: a request for another zone is
+ * a 403 that changes nothing.  Bodies come back in Vault's logical
+ * envelope.  Plaintexts are base64 in both directions and never reach a
+ * log; decrypted bytes live in wiped stack buffers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "escrow/escrowd.h"
+#include "escrow/store.h"
+#include "escrow/zone.h"
+
+#define BATCH_MAX 10000 /* items in one batch_input */
+
+enum item_op { OP_ENCRYPT, OP_DECRYPT, OP_REWRAP };
+
+/* The outcome of one item: 0, or an error whose status decides the batch. */
+struct item {
+	int rc;
+	const char *msg; /* set with rc for input errors */
+};
+
+/* Decode an optional base64 field into buf; -1 with msg on bad input. */
+static int
+b64_opt(json_t *obj, const char *name, uint8_t *buf, size_t cap, size_t *len,
+    struct item *it)
+{
+	json_t *v = json_object_get(obj, name);
+	const char *s, *end = NULL;
+
+	*len = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v)) {
+		it->msg = "a base64 field is not a string";
+		return -1;
+	}
+	s = json_string_value(v);
+	if (sodium_base642bin(buf, cap, s, json_string_length(v), NULL, len,
+	        &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    end != s + json_string_length(v)) {
+		it->msg = cap <= ZONE_AD_MAX
+		    ? "associated_data or context is not base64 or too long"
+		    : "plaintext is not base64 or too long";
+		return -1;
+	}
+	return 0;
+}
+
+/* The associated data: associated_data, else context (not both). */
+static int
+item_ad(json_t *obj, uint8_t *ad, size_t *adlen, struct item *it)
+{
+	size_t a = 0, c = 0;
+
+	if (b64_opt(obj, "associated_data", ad, ZONE_AD_MAX, &a, it) != 0)
+		return -1;
+	if (a == 0 && b64_opt(obj, "context", ad, ZONE_AD_MAX, &c, it) != 0)
+		return -1;
+	if (a != 0 && json_object_get(obj, "context") != NULL &&
+	    !json_is_null(json_object_get(obj, "context"))) {
+		it->msg = "give associated_data or context, not both";
+		return -1;
+	}
+	*adlen = a != 0 ? a : c;
+	return 0;
+}
+
+static int
+item_version(json_t *obj, uint32_t *v, struct item *it)
+{
+	json_t *j = json_object_get(obj, "key_version");
+
+	*v = 0;
+	if (j == NULL || json_is_null(j))
+		return 0;
+	if (!json_is_integer(j) || json_integer_value(j) < 0 ||
+	    json_integer_value(j) > ZONE_VERSIONS_MAX) {
+		it->msg = "key_version must be a non-negative integer";
+		return -1;
+	}
+	*v = (uint32_t)json_integer_value(j);
+	return 0;
+}
+
+static const char *
+item_ciphertext(json_t *obj, struct item *it)
+{
+	json_t *c = json_object_get(obj, "ciphertext");
+
+	if (!json_is_string(c) || json_string_length(c) == 0) {
+		it->msg = "missing ciphertext to decrypt";
+		return NULL;
+	}
+	return json_string_value(c);
+}
+
+static json_t *
+encrypt_one(struct escrowd *app, const char *zone, json_t *obj, struct item *it)
+{
+	uint8_t ad[ZONE_AD_MAX];
+	char out[ZONE_CIPHERTEXT_MAX];
+	size_t len = 0, adlen = 0;
+	uint32_t ver, used;
+	json_t *p = json_object_get(obj, "plaintext");
+
+	if (!json_is_string(p)) {
+		it->msg = "missing plaintext to encrypt";
+		it->rc = -EINVAL;
+		return NULL;
+	}
+	if (item_ad(obj, ad, &adlen, it) != 0 ||
+	    item_version(obj, &ver, it) != 0) {
+		it->rc = -EINVAL;
+		return NULL;
+	}
+	{
+		/* The decoded plaintext: on this thread's stack, wiped. */
+		uint8_t buf[ZONE_PLAINTEXT_MAX];
+
+		if (b64_opt(obj, "plaintext", buf, sizeof(buf), &len, it) !=
+		    0) {
+			it->rc = -EINVAL;
+			return NULL;
+		}
+		it->rc = zone_encrypt(app->zones, zone, ver, buf, len, ad,
+		    adlen, out, sizeof(out), &used);
+		sodium_memzero(buf, len);
+	}
+	if (it->rc != 0)
+		return NULL;
+	return json_pack("{s:s, s:i}", "ciphertext", out, "key_version",
+	    (int)used);
+}
+
+static json_t *
+decrypt_one(struct escrowd *app, const char *zone, json_t *obj, struct item *it)
+{
+	uint8_t ad[ZONE_AD_MAX], pt[ZONE_PLAINTEXT_MAX];
+	char b64[sodium_base64_ENCODED_LEN(ZONE_PLAINTEXT_MAX,
+	    sodium_base64_VARIANT_ORIGINAL)];
+	const char *ct = item_ciphertext(obj, it);
+	size_t adlen = 0, len = 0;
+	uint32_t ver;
+	json_t *r;
+
+	if (ct == NULL || item_ad(obj, ad, &adlen, it) != 0) {
+		it->rc = -EINVAL;
+		return NULL;
+	}
+	it->rc = zone_decrypt(app->zones, zone, ct, ad, adlen, pt, sizeof(pt),
+	    &len, &ver);
+	if (it->rc != 0)
+		return NULL;
+	sodium_bin2base64(b64, sizeof(b64), pt, len,
+	    sodium_base64_VARIANT_ORIGINAL);
+	sodium_memzero(pt, len);
+	r = json_pack("{s:s}", "plaintext", b64);
+	sodium_memzero(b64, strlen(b64));
+	return r;
+}
+
+static json_t *
+rewrap_one(struct escrowd *app, const char *zone, json_t *obj, struct item *it)
+{
+	uint8_t ad[ZONE_AD_MAX];
+	char out[ZONE_CIPHERTEXT_MAX];
+	const char *ct = item_ciphertext(obj, it);
+	size_t adlen = 0;
+	uint32_t ver, used;
+
+	if (ct == NULL || item_ad(obj, ad, &adlen, it) != 0 ||
+	    item_version(obj, &ver, it) != 0) {
+		it->rc = -EINVAL;
+		return NULL;
+	}
+	it->rc = zone_rewrap(app->zones, zone, ct, ad, adlen, ver, out,
+	    sizeof(out), &used);
+	if (it->rc != 0)
+		return NULL;
+	return json_pack("{s:s, s:i}", "ciphertext", out, "key_version",
+	    (int)used);
+}
+
+/* An item's error text: the input message, or the code's text. */
+static const char *
+item_error(const struct item *it)
+{
+	if (it->msg != NULL)
+		return it->msg;
+	switch (it->rc) {
+	case -ESC_ECRYPTO:
+		return "cipher: message authentication failed";
+	case -ESC_EMALFORMED:
+		return "invalid ciphertext";
+	case -ENOENT:
+		return "encryption key not found";
+	default:
+		return err_str(it->rc);
+	}
+}
+
+/* The status an item's error gives: 400 for bad input, else the map. */
+static unsigned
+item_status(const struct item *it)
+{
+	if (it->msg != NULL || it->rc == -ESC_ECRYPTO)
+		return 400;
+	return http_status(it->rc);
+}
+
+static json_t *(*const ops[])(struct escrowd *, const char *, json_t *,
+    struct item *) = {
+	[OP_ENCRYPT] = encrypt_one,
+	[OP_DECRYPT] = decrypt_one,
+	[OP_REWRAP] = rewrap_one,
+};
+
+/*
+ * Run a batch: results in input order, each item's error in its own
+ * result.  The status is 200 when all succeeded, else the worst item's
+ * (Vault: 400 for input errors), or partial_failure_response_code when at
+ * least one item succeeded and the caller set it.
+ */
+static void
+batch(struct escrowd *app, const struct http_req *req, struct http_resp *resp,
+    const char *zone, enum item_op op, json_t *items)
+{
+	unsigned status = 200, partial = 0;
+	size_t i, ok = 0;
+	json_t *results = json_array(), *e;
+
+	if (json_array_size(items) == 0 || json_array_size(items) > BATCH_MAX) {
+		json_decref(results);
+		http_reply_error(resp, 400,
+		    "batch_input must hold 1 to %d items", BATCH_MAX);
+		return;
+	}
+	if (http_field_uint(req, resp, "partial_failure_response_code", 599,
+	        &partial, NULL) != 0) {
+		json_decref(results);
+		return;
+	}
+	json_array_foreach(items, i, e)
+	{
+		struct item it = { 0 };
+		json_t *r =
+		    json_is_object(e) ? ops[op](app, zone, e, &it) : NULL;
+		json_t *ref =
+		    json_is_object(e) ? json_object_get(e, "reference") : NULL;
+
+		if (!json_is_object(e))
+			it.msg = "batch item is not an object", it.rc = -EINVAL;
+		if (r == NULL) {
+			unsigned st = item_status(&it);
+
+			r = json_pack("{s:s}", "error", item_error(&it));
+			if (st > status || status == 200)
+				status = st;
+		} else
+			ok++;
+		if (json_is_string(ref))
+			json_object_set(r, "reference", ref);
+		json_array_append_new(results, r);
+	}
+	if (status != 200 && ok > 0 && partial >= 100)
+		status = partial;
+	resp->secret = op == OP_DECRYPT;
+	http_reply(resp, status,
+	    http_envelope(req, json_pack("{s:o}", "batch_results", results)));
+}
+
+static void
+crypt(struct escrowd *app, const struct http_req *req, struct http_resp *resp,
+    enum item_op op)
+{
+	const char *zone = req->params[0];
+	json_t *items = json_object_get(req->body, "batch_input"), *r;
+	struct item it = { 0 };
+
+	if (!http_authorize_zone(app, req, resp, zone, HTTP_ZONE_USER))
+		return;
+	if (items != NULL && !json_is_null(items)) {
+		if (!json_is_array(items)) {
+			http_reply_error(resp, 400,
+			    "batch_input must be an "
+			    "array");
+			return;
+		}
+		batch(app, req, resp, zone, op, items);
+		return;
+	}
+	if ((r = ops[op](app, zone, req->body, &it)) == NULL) {
+		http_reply_error(resp, item_status(&it), "%s", item_error(&it));
+		return;
+	}
+	resp->secret = op == OP_DECRYPT;
+	http_reply(resp, 200, http_envelope(req, r));
+}
+
+void
+http_transit_encrypt(struct escrowd *app, const struct http_req *req,
+    struct http_resp *resp)
+{
+	crypt(app, req, resp, OP_ENCRYPT);
+}
+
+void
+http_transit_decrypt(struct escrowd *app, const struct http_req *req,
+    struct http_resp *resp)
+{
+	crypt(app, req, resp, OP_DECRYPT);
+}
+
+void
+http_transit_rewrap(struct escrowd *app, const struct http_req *req,
+    struct http_resp *resp)
+{
+	crypt(app, req, resp, OP_REWRAP);
+}
+
+/*
+ * datakey/plaintext|wrapped/:z: a fresh random key of `bits` (128, 256 or
+ * 512), encrypted under the zone like any plaintext; the plaintext form
+ * is returned only on the "plaintext" path.
+ */
+void
+http_transit_datakey(struct escrowd *app, const struct http_req *req,
+    struct http_resp *resp)
+{
+	const char *kind = req->params[0], *zone = req->params[1];
+	uint8_t key[64], ad[ZONE_AD_MAX];
+	char out[ZONE_CIPHERTEXT_MAX],
+	    b64[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
+	unsigned bits = 256;
+	size_t adlen = 0;
+	uint32_t ver, used;
+	struct item it = { 0 };
+	bool plain = strcmp(kind, "plaintext") == 0;
+	json_t *data;
+
+	if (!plain && strcmp(kind, "wrapped") != 0) {
+		http_reply_error(resp, 400,
+		    "datakey type must be 'plaintext' or 'wrapped'");
+		return;
+	}
+	if (!http_authorize_zone(app, req, resp, zone, HTTP_ZONE_USER))
+		return;
+	if (http_field_uint(req, resp, "bits", 512, &bits, NULL) != 0)
+		return;
+	if (bits != 128 && bits != 256 && bits != 512) {
+		http_reply_error(resp, 400, "bits must be 128, 256 or 512");
+		return;
+	}
+	if (item_ad(req->body, ad, &adlen, &it) != 0 ||
+	    item_version(req->body, &ver, &it) != 0) {
+		http_reply_error(resp, 400, "%s", it.msg);
+		return;
+	}
+	randombytes_buf(key, bits / 8);
+	it.rc = zone_encrypt(app->zones, zone, ver, key, bits / 8, ad, adlen,
+	    out, sizeof(out), &used);
+	if (it.rc != 0) {
+		sodium_memzero(key, sizeof(key));
+		http_reply_error(resp, item_status(&it), "%s", item_error(&it));
+		return;
+	}
+	data = json_pack("{s:s, s:i}", "ciphertext", out, "key_version",
+	    (int)used);
+	if (plain) {
+		sodium_bin2base64(b64, sizeof(b64), key, bits / 8,
+		    sodium_base64_VARIANT_ORIGINAL);
+		json_object_set_new(data, "plaintext", json_string(b64));
+		sodium_memzero(b64, sizeof(b64));
+		resp->secret = true;
+	}
+	sodium_memzero(key, sizeof(key));
+	http_reply(resp, 200, http_envelope(req, data));
+}
