@@ -189,8 +189,8 @@ dev_banner(const struct escrowd *app, const char *token)
 {
 	printf("escrowd: dev: root token: %s\n"
 	       "  try:  export VAULT_ADDR=http://%s VAULT_TOKEN=%s\n"
-	       "        curl -s $VAULT_ADDR/v1/sys/seal-status\n"
-	       "        bin/escrowctl status\n",
+	       "        bin/escrowctl status\n"
+	       "        echo hello | bin/escrowctl encrypt --zone profiles\n",
 	    token, app->listen, token);
 	fflush(stdout);
 }
