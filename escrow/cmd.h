@@ -33,6 +33,8 @@ struct option;
 
 /* The verbs of escrowctl's table (escrowctl.c). */
 int cmd_custodian_main(int argc, char **argv);
+int cmd_decrypt_main(int argc, char **argv);
+int cmd_encrypt_main(int argc, char **argv);
 int cmd_init_main(int argc, char **argv);
 int cmd_rekey_main(int argc, char **argv);
 int cmd_seal_main(int argc, char **argv);
