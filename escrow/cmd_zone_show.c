@@ -76,22 +76,23 @@ void
 cmd_zone_print_versions(const json_t *data)
 {
 	const json_t *versions = json_object_get(data, "versions"), *v;
-	long long latest = num(data, "latest_version");
+	long long n = num(data, "latest_version");
+	unsigned latest = n < 0     ? 0
+	    : n > ZONE_VERSIONS_MAX ? ZONE_VERSIONS_MAX
+	                            : (unsigned)n;
 	char key[16], created[TIME_BYTES], used[TIME_BYTES];
 
 	printf("%7s  %-12s  %-19s  %11s  %11s  %7s  %s\n", "Version", "State",
 	    "Created (UTC)", "Encryptions", "Decryptions", "Rewraps",
 	    "Last use (UTC)");
-	if (latest > ZONE_VERSIONS_MAX)
-		latest = ZONE_VERSIONS_MAX;
 	/* By number, not by the object's order, which JSON leaves open. */
-	for (long long i = 1; i <= latest; i++) {
-		snprintf(key, sizeof(key), "%lld", i);
+	for (unsigned i = 1; i <= latest; i++) {
+		snprintf(key, sizeof(key), "%u", i);
 		if (!json_is_object(v = json_object_get(versions, key)))
 			continue;
 		utc(created, num(v, "created"), "?");
 		utc(used, num(v, "last_used"), "never");
-		printf("%7lld  %-12s  %-19s  %11lld  %11lld  %7lld  %s\n", i,
+		printf("%7u  %-12s  %-19s  %11lld  %11lld  %7lld  %s\n", i,
 		    word(v, "state"), created, num(v, "encryptions"),
 		    num(v, "decryptions"), num(v, "rewraps"), used);
 	}
