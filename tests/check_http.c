@@ -28,8 +28,10 @@
 #include "tests/suites.h"
 
 #define IO_TIMEOUT 10 /* seconds, for every socket operation */
-#define RAW_MAX    (256 * 1024)
-#define MARKER     "XSECRETX" /* must never come back in a response */
+#define RAW_MAX    (HTTP_BODY_MAX + 64 * 1024)
+#define OVER_CAP   "4194305" /* HTTP_BODY_MAX + 1, as text */
+_Static_assert(HTTP_BODY_MAX + 1 == 4194305, "OVER_CAP follows the cap");
+#define MARKER "XSECRETX" /* must never come back in a response */
 
 struct reply {
 	int status; /* 0: no response */
@@ -798,13 +800,14 @@ START_TEST(test_http_access_caps_announced_body)
 	request("PUT", "/v1/test/echo", NULL, body);
 	ck_assert_int_eq(rep.status, 200);
 	/* Above it, 413 comes before any byte of the body is sent. */
-	request("PUT", "/v1/test/echo", "Content-Length: 65537\r\n", NULL);
+	request("PUT", "/v1/test/echo", "Content-Length: " OVER_CAP "\r\n",
+	    NULL);
 	expect_error(413, "request body too large");
 	/* MHD itself refuses a length it cannot represent, also with 413. */
 	request("PUT", "/v1/test/echo",
 	    "Content-Length: 99999999999999999999999\r\n", NULL);
 	ck_assert_int_eq(rep.status, 413);
-	request("PUT", "/v1/nope", "Content-Length: 65537\r\n", NULL);
+	request("PUT", "/v1/nope", "Content-Length: " OVER_CAP "\r\n", NULL);
 	expect_error(413, "request body too large");
 }
 END_TEST
@@ -987,7 +990,7 @@ START_TEST(test_http_access_survives_a_burst_of_bad_requests)
 		}
 		request("PUT", "/v1/test/echo", NULL, "{\"k\":\"" MARKER);
 		expect_error(400, "invalid JSON body");
-		request("PUT", "/v1/test/echo", "Content-Length: 70000\r\n",
+		request("PUT", "/v1/test/echo", "Content-Length: 99999999\r\n",
 		    NULL);
 		expect_error(413, "request body too large");
 		request("GET", "/v1/test/zero", NULL, NULL);
