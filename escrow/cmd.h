@@ -33,6 +33,8 @@ struct option;
 
 /* The verbs of escrowctl's table (escrowctl.c). */
 int cmd_custodian_main(int argc, char **argv);
+int cmd_decrypt_main(int argc, char **argv);
+int cmd_encrypt_main(int argc, char **argv);
 int cmd_init_main(int argc, char **argv);
 int cmd_rekey_main(int argc, char **argv);
 int cmd_seal_main(int argc, char **argv);
@@ -40,6 +42,7 @@ int cmd_shamir_main(int argc, char **argv);
 int cmd_status_main(int argc, char **argv);
 int cmd_token_main(int argc, char **argv);
 int cmd_unseal_main(int argc, char **argv);
+int cmd_zone_main(int argc, char **argv);
 
 /* The `custodian` verbs that live outside cmd_custodian.c. */
 int cmd_custodian_register_main(int argc, char **argv);
@@ -297,5 +300,41 @@ bool cmd_share_matches(const uint8_t share[static SEAL_SHARE_BYTES],
  */
 int cmd_submit(struct cmd_net *n, const struct custodian_key *key,
     enum custodian_purpose purpose, bool print_only, json_t **result);
+
+/* Zones, the service's transit keys (cmd_zone.c). */
+
+/* "VERB: zone 'NAME'": what a zone verb's messages start with. */
+#define CMD_ZONE_LABEL_MAX 128
+
+/**
+ * Check that `name` is a zone name as the service accepts it (see
+ * store_zone_name_valid), so that it can go into a path as it is; if not,
+ * print one line for `verb` and return false.
+ */
+bool cmd_zone_name_ok(const char *verb, const char *name);
+
+/**
+ * Write "VERB: zone 'NAME'" into `label` (at most CMD_ZONE_LABEL_MAX
+ * bytes with the NUL), to serve as a cmd_net's verb, so that every line
+ * the call prints names the zone.  `name` must have passed
+ * cmd_zone_name_ok.
+ */
+void cmd_zone_label(char label[static CMD_ZONE_LABEL_MAX], const char *verb,
+    const char *name);
+
+/* Key info for people (cmd_zone_show.c); `data` is transit/keys/NAME's. */
+
+/**
+ * Print the zone's name, type, version limits, deletion_allowed and
+ * auto_rotate_period on stdout, one "Label  value" line each.
+ */
+void cmd_zone_print_config(const json_t *data);
+
+/**
+ * Print a table on stdout: a header, then one row per key version in
+ * data.versions, oldest first: version, state, created (UTC), encryptions,
+ * decryptions, rewraps, last use (UTC, or "never").
+ */
+void cmd_zone_print_versions(const json_t *data);
 
 #endif /* ESCROW_CMD_H */

@@ -36,6 +36,11 @@ static const struct cmd_verb {
 	    "custodian keys, registration and your own share" },
 	{ "shamir", cmd_shamir_main,
 	    "split a secret into Vault-format shares, or combine them" },
+	{ "zone", cmd_zone_main,
+	    "database zones (transit keys): create, list, show, rotate, ..." },
+	{ "encrypt", cmd_encrypt_main, "encrypt stdin with a zone's key" },
+	{ "decrypt", cmd_decrypt_main,
+	    "decrypt a ciphertext from stdin with a zone's key" },
 };
 
 static void
