@@ -125,7 +125,10 @@ reply_info(struct escrowd *app, const struct http_req *req,
 	int rc;
 
 	if ((rc = key_info(app, zone, &info)) != 0) {
-		http_reply_rc(resp, rc, "key");
+		if (rc == -ENOENT)
+			http_reply_error(resp, 404, "zone %s not found", zone);
+		else
+			http_reply_rc(resp, rc, "key");
 		return;
 	}
 	env = http_envelope(req, info);
@@ -249,7 +252,9 @@ http_transit_key(struct escrowd *app, const struct http_req *req,
 		return;
 	}
 	rc = zone_delete(app->zones, zone);
-	if (rc == -ESC_EPERM)
+	if (rc == -ENOENT)
+		http_reply_error(resp, 404, "zone %s not found", zone);
+	else if (rc == -ESC_EPERM)
 		http_reply_error(resp, 400,
 		    "deletion is not allowed for this key");
 	else if (rc != 0)
@@ -292,7 +297,9 @@ config_change(const struct http_req *req, struct http_resp *resp,
 	p = json_object_get(req->body, "auto_rotate_period");
 	if (p != NULL && !json_is_null(p) &&
 	    !(json_is_string(p) && json_string_length(p) == 0)) {
-		if (http_duration(p, &ch->auto_rotate_period) != 0) {
+		if (http_duration(p, &ch->auto_rotate_period) != 0 ||
+		    (ch->auto_rotate_period != 0 &&
+		        ch->auto_rotate_period < 3600)) {
 			http_reply_error(resp, 400,
 			    "auto_rotate_period must be 0 or a duration of at "
 			    "least 1h");
@@ -340,7 +347,9 @@ http_transit_key_action(struct escrowd *app, const struct http_req *req,
 		http_reply_error(resp, 404, "no such key action");
 		return;
 	}
-	if (rc == -EINVAL)
+	if (rc == -ENOENT)
+		http_reply_error(resp, 404, "zone %s not found", zone);
+	else if (rc == -EINVAL)
 		http_reply_error(resp, 400,
 		    "%s: the requested versions break the key's version rules",
 		    action);

@@ -44,6 +44,11 @@ bad 400 PUT transit/datakey/other/transactions '{}'
 bad 400 PUT transit/datakey/plaintext/transactions '{"bits":100}'
 bad 400 PUT transit/keys/transactions/config '{"min_encryption_version":5}'
 bad 400 PUT transit/keys/transactions/config '{"auto_rotate_period":"10m"}'
+grep -q 'at least 1h' "$T/body" || die "auto_rotate_period: $(cat "$T/body")"
+bad 404 PUT transit/keys/nosuchzone/rotate '{}'
+grep -q 'zone nosuchzone not found' "$T/body" || die "unknown zone: $(cat "$T/body")"
+bad 404 GET transit/keys/nosuchzone
+bad 404 DELETE transit/keys/nosuchzone
 bad 400 PUT transit/keys/transactions/trim '{"min_available_version":3}'
 bad 400 DELETE transit/keys/transactions
 expect_status 200 GET transit/keys/transactions
