@@ -193,6 +193,14 @@ bool cmd_net_option(struct cmd_net *n, int opt, const char *arg);
  */
 int cmd_net_open(struct cmd_net *n, bool need_token);
 
+/**
+ * The whole main of a verb whose only options are CMD_NET_OPTIONS and
+ * --help: parse them, print usage (head, tail) on --help, refuse stray
+ * arguments, then return run(&n)'s exit code.
+ */
+int cmd_net_simple(const char *verb, int argc, char **argv, const char *head,
+    const char *tail, int (*run)(struct cmd_net *));
+
 /** Close the client.  Accepts a never-opened one. */
 void cmd_net_close(struct cmd_net *n);
 

@@ -11,6 +11,7 @@
 #include "escrow/cmd.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -266,4 +267,33 @@ cmd_secret_printf(const char *fmt, ...)
 		rc = write_out(buf, (size_t)n);
 	sodium_free(buf); /* wipes */
 	return rc;
+}
+
+int
+cmd_net_simple(const char *verb, int argc, char **argv, const char *head,
+    const char *tail, int (*run)(struct cmd_net *))
+{
+	static const struct option opts[] = {
+		CMD_NET_OPTIONS,
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_net n = { .verb = verb };
+	int c;
+
+	optind = 0; /* glibc: start a fresh scan of the new argv */
+	while ((c = cmd_getopt(verb, argc, argv, ":h", opts)) != -1) {
+		if (cmd_net_option(&n, c, optarg))
+			continue;
+		if (c == 'h') {
+			cmd_net_usage(head, tail);
+			return 0;
+		}
+		return 1;
+	}
+	if (optind < argc) {
+		cmd_errorf(verb, "unexpected argument '%s'", argv[optind]);
+		return 1;
+	}
+	return run(&n);
 }

@@ -130,27 +130,5 @@ out:
 int
 cmd_status_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CMD_NET_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct cmd_net n = { .verb = VERB };
-	int c;
-
-	optind = 0; /* glibc: start a fresh scan of the new argv */
-	while ((c = cmd_getopt(VERB, argc, argv, ":h", opts)) != -1) {
-		if (cmd_net_option(&n, c, optarg))
-			continue;
-		if (c == 'h') {
-			cmd_net_usage(usage_head, usage_tail);
-			return 0;
-		}
-		return 1;
-	}
-	if (optind < argc) {
-		cmd_errorf(VERB, "unexpected argument '%s'", argv[optind]);
-		return 1;
-	}
-	return status(&n);
+	return cmd_net_simple(VERB, argc, argv, usage_head, usage_tail, status);
 }
