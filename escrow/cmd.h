@@ -50,6 +50,21 @@ int cmd_custodian_list_main(int argc, char **argv);
 int cmd_custodian_show_share_main(int argc, char **argv);
 int cmd_custodian_verify_share_main(int argc, char **argv);
 
+/* A verb of a verb table (escrowctl's, or a verb's own sub-verbs). */
+struct cmd_verb {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const char *summary;
+};
+
+/**
+ * Dispatch argv[1] to the matching verb of `verbs` (n entries), passing
+ * argc - 1, argv + 1.  No verb: usage on stderr, 1; --help, -h or help:
+ * usage on stdout, 0; an unknown verb: one line naming `who`, 1.
+ */
+int cmd_dispatch(const char *who, const struct cmd_verb *verbs, size_t n,
+    int argc, char **argv, void (*usage)(FILE *f));
+
 /**
  * Read all of `f` (at most `max` bytes) into a new sodium_malloc buffer,
  * NUL-terminated.  On success *out owns the buffer (free with

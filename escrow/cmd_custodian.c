@@ -30,11 +30,7 @@
 static int keygen_main(int argc, char **argv);
 static int pub_main(int argc, char **argv);
 
-static const struct custodian_verb {
-	const char *name;
-	int (*main)(int argc, char **argv);
-	const char *summary;
-} verbs[] = {
+static const struct cmd_verb verbs[] = {
 	{ "keygen", keygen_main,
 	    "create a key file and print its public line" },
 	{ "pub", pub_main, "print the public line of an existing key file" },
@@ -322,18 +318,6 @@ pub_main(int argc, char **argv)
 int
 cmd_custodian_main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return 1;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(argv[1], verbs[i].name) == 0)
-			return verbs[i].main(argc - 1, argv + 1);
-	cmd_errorf("custodian", "unknown verb '%s' (see --help)", argv[1]);
-	return 1;
+	return cmd_dispatch("custodian", verbs,
+	    sizeof(verbs) / sizeof(verbs[0]), argc, argv, usage);
 }

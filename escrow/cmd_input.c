@@ -374,3 +374,23 @@ out:
 	sodium_free(buf);
 	return rc;
 }
+
+int
+cmd_dispatch(const char *who, const struct cmd_verb *verbs, size_t n, int argc,
+    char **argv, void (*usage)(FILE *f))
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 1;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(argv[1], verbs[i].name) == 0)
+			return verbs[i].main(argc - 1, argv + 1);
+	cmd_errorf(who, "unknown verb '%s' (see --help)", argv[1]);
+	return 1;
+}

@@ -25,11 +25,7 @@ static int status_main(int argc, char **argv);
 static int submit_main(int argc, char **argv);
 static int cancel_main(int argc, char **argv);
 
-static const struct rekey_verb {
-	const char *name;
-	int (*main)(int argc, char **argv);
-	const char *summary;
-} verbs[] = {
+static const struct cmd_verb verbs[] = {
 	{ "start", start_main, "start a rekey to new custodians" },
 	{ "status", status_main, "show the rekey in progress" },
 	{ "submit", submit_main, "submit your CURRENT share to the rekey" },
@@ -497,18 +493,6 @@ out:
 int
 cmd_rekey_main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return 1;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(argv[1], verbs[i].name) == 0)
-			return verbs[i].main(argc - 1, argv + 1);
-	cmd_errorf("rekey", "unknown verb '%s' (see --help)", argv[1]);
-	return 1;
+	return cmd_dispatch("rekey", verbs, sizeof(verbs) / sizeof(verbs[0]),
+	    argc, argv, usage);
 }

@@ -18,11 +18,7 @@
 
 #define ESCROW_VERSION "0.1.0"
 
-static const struct cmd_verb {
-	const char *name;
-	int (*main)(int argc, char **argv);
-	const char *summary;
-} verbs[] = {
+static const struct cmd_verb verbs[] = {
 	{ "status", cmd_status_main, "show whether the service is sealed" },
 	{ "init", cmd_init_main,
 	    "register the custodians and initialise the service" },
