@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,63 @@ refuse(struct http_server *srv, struct MHD_Connection *conn, unsigned status,
 	    atomic_load(&srv->draining));
 }
 
+/*
+ * Body buffers.  A body may hold a share or a plaintext, so it lives in
+ * guarded memory; but sodium_malloc maps, protects, locks and unmaps pages
+ * on every call, which cost a small request five times MHD's own work.  So
+ * each worker thread keeps one BODY_CACHE_BYTES buffer and reuses it for
+ * every body that fits, wiping what was used after each request; larger
+ * bodies get a buffer of their own.  The cached buffer is freed (wiped)
+ * when its thread ends.
+ */
+#define BODY_CACHE_BYTES ((size_t)64 * 1024)
+
+static pthread_key_t body_key;
+static pthread_once_t body_once = PTHREAD_ONCE_INIT;
+static bool body_key_ok;
+
+static void
+body_cache_free(void *p)
+{
+	sodium_free(p);
+}
+
+static void
+body_key_init(void)
+{
+	body_key_ok = pthread_key_create(&body_key, body_cache_free) == 0;
+}
+
+static uint8_t *
+body_get(size_t cap)
+{
+	uint8_t *p;
+
+	if (cap > BODY_CACHE_BYTES)
+		return sodium_malloc(cap);
+	pthread_once(&body_once, body_key_init);
+	if (body_key_ok && (p = pthread_getspecific(body_key)) != NULL) {
+		(void)pthread_setspecific(body_key, NULL);
+		return p;
+	}
+	return sodium_malloc(BODY_CACHE_BYTES);
+}
+
+/* Give a body buffer back: wiped into the cache, or freed. */
+static void
+body_put(uint8_t *p, size_t cap, size_t used)
+{
+	if (p == NULL)
+		return;
+	if (cap <= BODY_CACHE_BYTES && body_key_ok &&
+	    pthread_getspecific(body_key) == NULL) {
+		sodium_memzero(p, used);
+		if (pthread_setspecific(body_key, p) == 0)
+			return;
+	}
+	sodium_free(p);
+}
+
 /* The first call: headers only. */
 static enum MHD_Result
 request_begin(struct http_server *srv, struct MHD_Connection *conn,
@@ -139,7 +197,7 @@ request_chunk(struct http_call *call, const char *data, size_t n)
 {
 	if (!call->too_big && n > call->cap - call->len) {
 		call->too_big = true;
-		sodium_free(call->body);
+		body_put(call->body, call->cap, call->len);
 		call->body = NULL;
 		call->len = 0;
 	}
@@ -147,8 +205,7 @@ request_chunk(struct http_call *call, const char *data, size_t n)
 		call->discarded += n;
 		return call->discarded > HTTP_DISCARD_MAX ? MHD_NO : MHD_YES;
 	}
-	if (call->body == NULL &&
-	    (call->body = sodium_malloc(call->cap)) == NULL)
+	if (call->body == NULL && (call->body = body_get(call->cap)) == NULL)
 		return MHD_NO;
 	memcpy(call->body + call->len, data, n);
 	call->len += n;
@@ -473,7 +530,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (call == NULL)
 		return;
-	sodium_free(call->body);
+	body_put(call->body, call->cap, call->len);
 	sodium_memzero(call, sizeof(*call));
 	free(call);
 	*con_cls = NULL;

@@ -159,8 +159,10 @@ decrypt_one(struct escrowd *app, const char *zone, json_t *obj, struct item *it)
 	    &len, &ver);
 	if (it->rc != 0)
 		return NULL;
-	sodium_bin2base64(b64, sizeof(b64), pt, len,
-	    sodium_base64_VARIANT_ORIGINAL);
+	/* The exact length: the rest of b64 would be zero-filled. */
+	sodium_bin2base64(b64,
+	    sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL), pt,
+	    len, sodium_base64_VARIANT_ORIGINAL);
 	sodium_memzero(pt, len);
 	r = json_pack("{s:s}", "plaintext", b64);
 	sodium_memzero(b64, strlen(b64));

@@ -129,7 +129,11 @@ ct_seal(struct zone *z, uint32_t version, const uint8_t *pt, size_t len,
 		crypto_aead_xchacha20poly1305_ietf_encrypt(raw + nb, NULL, pt,
 		    len, ad, adlen, NULL, raw, version_key(z, version));
 	memcpy(out, prefix, plen);
-	sodium_bin2base64(out + plen, cap - plen, raw, rawlen, CT_VARIANT);
+	/* The exact length: sodium_bin2base64 zero-fills the rest of what it
+	 * is given, and `out` is sized for the largest plaintext. */
+	sodium_bin2base64(out + plen,
+	    sodium_base64_ENCODED_LEN(rawlen, CT_VARIANT), raw, rawlen,
+	    CT_VARIANT);
 	*used = version;
 	return 0;
 }
