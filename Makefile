@@ -152,6 +152,13 @@ $(B)/bench/bench_shamir: $(call obj,tests/bench/bench_shamir.c) $(LIBSHAMIR)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS) $(GFSHARE_LIBS)
 
+# The libsodium loop that tests/bench/bench_rewrap.sh sets escrowd's transit
+# rewrap against (and its batch body generator): libsodium only.
+$(B)/bench/bench_rewrap: $(call obj,tests/bench/bench_rewrap.c)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
+
 # The peer that tests/bench/bench_http.sh measures escrowd against.
 $(B)/bench/mhd_baseline: $(call obj,tests/bench/mhd_baseline.c)
 	@mkdir -p $(@D)
