@@ -33,6 +33,13 @@
  * transaction per zone (the daemon calls it periodically and at exit), so
  * no request pays for a write transaction.
  *
+ * A registry holds at most 1024 zones in memory at once (each is opened
+ * on first use and stays open); any call that would open one more returns
+ * -ENOSPC.  A call that needs a zone's keys and finds them not yet cached
+ * loads them, and may then also return -ESC_ECORRUPT (a version key does
+ * not open: the file was made under another keyring, or was tampered
+ * with), -ENOMEM or a store error.
+ *
  * Thread-safety: every function may be called from any thread; each zone
  * has a read-write lock (encryption takes it shared; rotate, config, trim,
  * delete exclusive).  Needs sodium_init() first.
@@ -62,10 +69,10 @@ enum zone_type {
 };
 
 enum zone_version_state {
-	ZONE_VERSION_ACTIVE = 1,
-	ZONE_VERSION_DECRYPT_ONLY = 2,
-	ZONE_VERSION_RETIRED = 3,
-	ZONE_VERSION_DESTROYED = 4,
+	ZONE_VERSION_ACTIVE = 1,       /* the latest version */
+	ZONE_VERSION_DECRYPT_ONLY = 2, /* an older one */
+	ZONE_VERSION_RETIRED = 3,      /* below min_decryption_version */
+	ZONE_VERSION_DESTROYED = 4,    /* trimmed: its key is gone */
 };
 
 struct zone_config {
@@ -146,6 +153,7 @@ ESC_MUST_CHECK int zone_foreach(struct zones *zs,
 /**
  * Read a zone's config and, through fn (may be NULL), each live version in
  * order (usage counters include those not yet flushed).  Works sealed.
+ * fn must not call back into the registry.
  *
  * Returns 0, or -ENOENT, -EINVAL, -ESC_ECORRUPT, or a store error.
  */
@@ -154,8 +162,9 @@ ESC_MUST_CHECK int zone_read(struct zones *zs, const char *name,
     int (*fn)(void *arg, const struct zone_version_info *v), void *arg);
 
 /**
- * Change a zone's config with Vault's rules: min_encryption_version is 0
- * or >= min_decryption_version; neither above the latest version;
+ * Change a zone's config with Vault's rules: min_decryption_version 0 reads
+ * as 1; min_encryption_version is 0 or >= min_decryption_version; neither
+ * above the latest version;
  * min_decryption_version not below min_available_version;
  * auto_rotate_period 0 or >= 3600.
  *
@@ -169,8 +178,8 @@ ESC_MUST_CHECK int zone_config_set(struct zones *zs, const char *name,
  * Add a version (unsealed only), encrypted under the current keyring term.
  * The previous latest version becomes decrypt-only.
  *
- * Returns 0, or -ENOENT, -ENOSPC (ZONE_VERSIONS_MAX), -ESC_ESEALED, or a
- * store error.
+ * Returns 0, or -ENOENT, -ENOSPC (ZONE_VERSIONS_MAX), -ESC_ESEALED,
+ * -ESC_ECORRUPT, -ENOMEM, or a store error.
  */
 ESC_MUST_CHECK int zone_rotate(struct zones *zs, const char *name,
     uint64_t now);
@@ -187,13 +196,15 @@ ESC_MUST_CHECK int zone_trim(struct zones *zs, const char *name,
 
 /**
  * Encrypt `len` bytes (at most ZONE_PLAINTEXT_MAX) with `version` (0 =
- * latest; else at least min_encryption_version and live) and associated
- * data `ad` (adlen bytes, may be 0).  Writes the NUL-terminated ciphertext
+ * latest; else at least min_encryption_version and live: not trimmed and
+ * not below min_decryption_version) and associated data `ad` (adlen bytes,
+ * may be 0; NULL means none).  Writes the NUL-terminated ciphertext
  * string to out (cap bytes; ZONE_CIPHERTEXT_MAX is always enough) and the
  * version used to *used.
  *
  * Returns 0, or -ENOENT (no such zone), -EINVAL (bad version, too long
- * plaintext or ad), -ENOSPC (cap too small), -ESC_ESEALED.
+ * plaintext or ad), -ENOSPC (cap too small), -ESC_ESEALED, or a key
+ * loading error (see the top of this file).
  */
 ESC_MUST_CHECK int zone_encrypt(struct zones *zs, const char *name,
     uint32_t version, const uint8_t *pt, size_t len, const uint8_t *ad,
@@ -206,7 +217,8 @@ ESC_MUST_CHECK int zone_encrypt(struct zones *zs, const char *name,
  * string, bad base64, too short), -ESC_ETOONEW (above the latest
  * version), -ESC_ETOOOLD (below min_decryption_version, or destroyed),
  * -ESC_ECRYPTO (does not authenticate: wrong zone, wrong associated data,
- * or tampered), -ENOSPC, -ESC_ESEALED.  On failure pt is zeroed up to cap.
+ * or tampered), -ENOSPC, -ESC_ESEALED, or a key loading error (see the
+ * top of this file).  On failure pt is zeroed up to cap.
  * Secrets: pt is plaintext; the caller wipes it.
  */
 ESC_MUST_CHECK int zone_decrypt(struct zones *zs, const char *name,

@@ -26,6 +26,7 @@ main(void)
 		client_suite,
 		http_suite,
 		conf_suite,
+		zone_suite,
 	};
 	SRunner *sr;
 	int failed;

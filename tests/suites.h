@@ -15,5 +15,6 @@ Suite *auth_suite(void);
 Suite *seal_suite(void);
 Suite *http_suite(void);
 Suite *conf_suite(void);
+Suite *zone_suite(void);
 
 #endif /* TESTS_SUITES_H */

@@ -2,7 +2,8 @@
 #
 # Drives a real escrowd with the npm client node-vault 0.12.0, unchanged:
 # initialized, init (plaintext shares, as Vault returns them), status,
-# unseal to completion, health with its code overrides, seal.
+# unseal to completion, health with its code overrides, transit (create,
+# encrypt, decrypt, rotate, read, rewrap, list), seal.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../npm-install.sh"

@@ -45,6 +45,37 @@ async function main() {
 	st = await vault.unseal({ key: init.keys_base64[2] });
 	ok(st.sealed === false && st.progress === 0, 'unsealed (base64 key)');
 
+	// Transit, with a zone as the key, through node-vault's own calls.
+	const created = await vault.transitCreateKey({ name: 'payments' });
+	ok(created.data.name === 'payments' &&
+	    created.data.type === 'xchacha20-poly1305', 'transitCreateKey');
+	const pt = Buffer.from('4111-1111-1111-1111').toString('base64');
+	const enc = await vault.encryptData({ name: 'payments', plaintext: pt });
+	ok(/^vault:v1:/.test(enc.data.ciphertext), 'encryptData');
+	let dec = await vault.decryptData({ name: 'payments',
+	    ciphertext: enc.data.ciphertext });
+	ok(dec.data.plaintext === pt, 'decryptData');
+	await vault.write('transit/keys/payments/rotate', {});
+	const key = await vault.transitReadKey({ name: 'payments' });
+	ok(key.data.latest_version === 2 && key.data.keys['1'] > 0 &&
+	    key.data.keys['2'] > 0, 'transitReadKey after rotate');
+	const rw = await vault.rewrapData({ name: 'payments',
+	    ciphertext: enc.data.ciphertext });
+	ok(/^vault:v2:/.test(rw.data.ciphertext), 'rewrapData to v2');
+	dec = await vault.decryptData({ name: 'payments',
+	    ciphertext: rw.data.ciphertext });
+	ok(dec.data.plaintext === pt, 'decrypt rewrapped');
+	const list = await vault.transitListKeys();
+	ok(list.data.keys.includes('payments'), 'transitListKeys');
+	await assert.rejects(vault.decryptData({ name: 'payments',
+	    ciphertext: 'vault:v9:AAAA' }),
+	    (e) => e.response.statusCode === 400 &&
+	        /version is too new/.test(e.message));
+	checks++;
+	await assert.rejects(vault.transitDeleteKey({ name: 'payments' }),
+	    (e) => e.response.statusCode === 400);
+	checks++;
+
 	h = await vault.health();
 	ok(h.initialized === true && h.sealed === false &&
 	    h.standby === false, 'health active');
