@@ -9,7 +9,8 @@
 # ROUNDS times.  The ciphertexts come from one batch encrypt.  HTTP items/s
 # are requests/s times BATCH.  Prints both medians and their ratio, and
 # fails when the ratio is below MIN_RATIO (0.35) or when any answer was not
-# 200 (a batch is 200 only when every item succeeded).
+# 200 (a batch is 200 only when every item succeeded).  Each round also
+# shows the cores escrowd's MHD workers used and the busiest one's share.
 #
 # Usage: bench_rewrap.sh BINDIR [BENCHDIR]
 #   BINDIR holds escrowd; BENCHDIR holds bench_rewrap (build/rel/bench).
@@ -81,12 +82,13 @@ while [ "$r" -le "$ROUNDS" ]; do
 	[ -n "$(last loop 2)" ] || die "no items/s from bench_rewrap"
 	REWRAP_BODY=$work/rewrap.json
 	export REWRAP_BODY
-	wrk_run rewrap "$url" "$lua" "$CONNS"
-	printf '  round %d/%d  loop %9.0f items/s  rewrap %9.0f items/s' \
+	wrk_run rewrap "$url" "$lua" "$CONNS" "$escrowd_pid"
+	printf '  round %d/%d  loop %7.0f items/s  rewrap %7.0f items/s' \
 		"$r" "$ROUNDS" "$(last loop 2)" \
 		"$(last rewrap 2 | awk -v b="$BATCH" '{ print $1 * b }')"
-	printf ' (%.1f req/s, p99 %.1f ms)\n' "$(last rewrap 2)" \
-		"$(last rewrap 3 | awk '{ print $1 / 1000 }')"
+	printf ' (%.1f req/s, p99 %.0f ms, %s cores, busiest %s%%)\n' \
+		"$(last rewrap 2)" "$(last rewrap 3 | awk '{ print $1 / 1000 }')" \
+		"$(last rewrap 4)" "$(last rewrap 5)"
 	r=$((r + 1))
 done
 

@@ -9,7 +9,8 @@
 # baseline, escrowd, ROUNDS times.  Prints the medians of requests/s, their
 # ratio and the median of escrowd's per-round p99 latency, and fails when
 # the ratio is below MIN_RATIO (0.60), when the p99 is not below
-# MAX_P99_MS (10), or when any answer was not 200.
+# MAX_P99_MS (10), or when any answer was not 200.  Each round also shows
+# the cores each server's MHD workers used and the busiest worker's share.
 #
 # Usage: bench_transit.sh BINDIR [BENCHDIR]
 #   BINDIR holds escrowd; BENCHDIR holds mhd_baseline (build/rel/bench).
@@ -60,11 +61,13 @@ echo "transit encrypt, 64-byte plaintext, zone token, wrk -t$THREADS" \
 	"-c$CONNS, ${DURATION}s runs"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
-	wrk_run baseline "$base" "$lua" "$CONNS"
-	wrk_run encrypt "$url" "$lua" "$CONNS"
-	printf '  round %d/%d  baseline %9.0f req/s  encrypt %9.0f req/s' \
-		"$r" "$ROUNDS" "$(last baseline 2)" "$(last encrypt 2)"
-	printf '  p99 %.2f ms\n' \
+	wrk_run baseline "$base" "$lua" "$CONNS" "$base_pid"
+	wrk_run encrypt "$url" "$lua" "$CONNS" "$escrowd_pid"
+	printf '  round %d/%d  baseline %6.0f req/s (%s cores, busiest %s%%)' \
+		"$r" "$ROUNDS" "$(last baseline 2)" "$(last baseline 4)" \
+		"$(last baseline 5)"
+	printf '  encrypt %6.0f req/s (%s cores, busiest %s%%) p99 %.2f ms\n' \
+		"$(last encrypt 2)" "$(last encrypt 4)" "$(last encrypt 5)" \
 		"$(last encrypt 3 | awk '{ print $1 / 1000 }')"
 	r=$((r + 1))
 done

@@ -75,8 +75,11 @@ start_baseline() {
 # Sets port and root (the dev root token), once sys/health answers 200.
 start_escrowd() {
 	mkdir -m 700 "$work/data"
-	"$1/escrowd" --dev --data "$work/data" --listen 127.0.0.1:0 \
-		>"$work/escrowd.out" 2>"$work/escrowd.err" &
+	bindir=$(cd "$1" && pwd)
+	# In the work directory: --dev also makes ./var, whatever --data says.
+	(cd "$work" && exec "$bindir/escrowd" --dev --data "$work/data" \
+		--listen 127.0.0.1:0 >"$work/escrowd.out" \
+		2>"$work/escrowd.err") &
 	escrowd_pid=$!
 	wait_for_line "$escrowd_pid" "$work/escrowd.out" \
 		'listening on 127\.0\.0\.1:[0-9]+' escrowd "$work/escrowd.err"
@@ -120,13 +123,33 @@ zone_token() {
 		die "no client_token in $(cat "$work/token.out")"
 }
 
-# wrk_run NAME URL SCRIPT CONNS: one run of wrk with the Lua script
-# (token in ESCROW_TOKEN), appending "NAME REQ/S P99_US" to results.
-# Any answer but 200, or any socket error, fails the benchmark.
+# worker_ticks PID: "TID TICKS" (user + system) of each MHD pool thread.
+worker_ticks() {
+	for t in /proc/"$1"/task/*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = MHD-worker ] || continue
+		awk -v t="${t##*/}" '{ print t, $14 + $15 }' "$t/stat" \
+			2>/dev/null || :
+	done | sort
+}
+
+# wrk_run NAME URL SCRIPT CONNS SERVER_PID: one run of wrk with the Lua
+# script (token in ESCROW_TOKEN), appending "NAME REQ/S P99_US CORES
+# BUSIEST" to results: the CPU the server's MHD workers used, in cores,
+# and the busiest worker's share of it in percent (MHD's pool threads
+# accept from one listening socket, so one worker may get every
+# connection and the server then runs on one core).  Any answer but 200,
+# or any socket error, fails the benchmark.
 wrk_run() {
+	worker_ticks "$5" >"$work/ticks.before"
 	ESCROW_TOKEN=$token wrk -t"$THREADS" -c"$4" -d"${DURATION}s" \
 		--latency -s "$3" "$2" >"$work/wrk.out" 2>&1 ||
 		die "wrk failed on $2: $(cat "$work/wrk.out")"
+	worker_ticks "$5" >"$work/ticks.after"
+	cpu=$(join "$work/ticks.before" "$work/ticks.after" |
+		awk -v hz="$(getconf CLK_TCK)" -v d="$DURATION" '
+			{ t = $3 - $2; sum += t; if (t > max) max = t }
+			END { printf "%.2f %.0f", sum / hz / d,
+				(sum > 0 ? 100 * max / sum : 0) }')
 	n=$(awk '$1 == "bench:" && $2 == "non200" { print $3 }' \
 		"$work/wrk.out")
 	[ -n "$n" ] || die "no count from $3: $(cat "$work/wrk.out")"
@@ -141,7 +164,7 @@ wrk_run() {
 		"$work/wrk.out")
 	[ -n "$rps" ] && [ -n "$p99" ] ||
 		die "no Requests/sec or p99 from wrk on $2"
-	echo "$1 $rps $p99" >>"$work/results"
+	echo "$1 $rps $p99 $cpu" >>"$work/results"
 }
 
 # median NAME COLUMN (2 = req/s, 3 = p99 us; more columns may follow).
