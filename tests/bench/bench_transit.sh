@@ -97,6 +97,7 @@ if ! below "$p99" "$MAX_P99_MS"; then
 		"(must be below $MAX_P99_MS ms)" >&2
 	status=1
 fi
+failures_report || status=1
 [ "$status" != 0 ] || echo "ok: ratio $ratio >= $MIN_RATIO," \
 	"p99 $p99 ms < $MAX_P99_MS ms"
 exit "$status"

@@ -11,6 +11,20 @@ die() {
 	exit 1
 }
 
+# fail MESSAGE: a failure that failures_report names at the end.
+fail() {
+	echo "$*" >>"$work/failures"
+}
+
+# Prints the failures; false if there were any.
+failures_report() {
+	[ -s "$work/failures" ] || return 0
+	while IFS= read -r line; do
+		echo "$me: FAIL: $line" >&2
+	done <"$work/failures"
+	return 1
+}
+
 need_tools() {
 	for tool in "$@"; do
 		command -v "$tool" >/dev/null || die "$tool is not installed"
@@ -138,7 +152,8 @@ worker_ticks() {
 # and the busiest worker's share of it in percent (MHD's pool threads
 # accept from one listening socket, so one worker may get every
 # connection and the server then runs on one core).  Any answer but 200,
-# or any socket error, fails the benchmark.
+# or any socket error (wrk's default 2 s timeout included), fails the
+# benchmark, at the end: the rounds go on.
 wrk_run() {
 	worker_ticks "$5" >"$work/ticks.before"
 	ESCROW_TOKEN=$token wrk -t"$THREADS" -c"$4" -d"${DURATION}s" \
@@ -153,11 +168,13 @@ wrk_run() {
 	n=$(awk '$1 == "bench:" && $2 == "non200" { print $3 }' \
 		"$work/wrk.out")
 	[ -n "$n" ] || die "no count from $3: $(cat "$work/wrk.out")"
-	[ "$n" = 0 ] || die "$1: $n answers were not 200; first:" \
+	[ "$n" = 0 ] || fail "$1: $n answers were not 200; first:" \
 		"$(sed -n 's/^bench: first_bad //p' "$work/wrk.out")"
 	if grep -q 'Socket errors' "$work/wrk.out"; then
-		die "$1: wrk $(grep 'Socket errors' "$work/wrk.out" |
-			sed 's/^ *//')"
+		if [ "$5" = "$escrowd_pid" ]; then err=$work/escrowd.err
+		else err=$work/baseline.err; fi
+		fail "$1: wrk $(grep 'Socket errors' "$work/wrk.out" |
+			sed 's/^ *//'); server stderr: $(tail -n 3 "$err")"
 	fi
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$work/wrk.out")
 	p99=$(awk '$1 == "bench:" && $2 == "p99_us" { print $3 }' \
