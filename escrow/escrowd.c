@@ -270,8 +270,8 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	umask(0077);
-	if (c.dev)
-		(void)mkdir("./var", 0700);
+	if (c.dev && strcmp(c.data, "./var/dev") == 0)
+		(void)mkdir("./var", 0700); /* the default dev data's parent */
 	if ((rc = store_open(&app.st, c.data, NULL)) != 0) {
 		fprintf(stderr, "escrowd: data directory %s: %s\n", c.data,
 		    rc == -EPERM ? "group or others may access it; it must "
