@@ -144,8 +144,8 @@ merkle_append(const struct merkle_source *src, uint64_t size,
 	 * MERKLE_APPEND_MAX.
 	 */
 	for (unsigned level = 0; ((size >> level) & 1) != 0; level++) {
-		if ((rc = src->subtree(src->arg, level, (size >> level) - 1,
-		         sib)) != 0)
+		rc = src->subtree(src->arg, level, (size >> level) - 1, sib);
+		if (rc != 0)
 			goto out;
 		out[c].level = level + 1;
 		out[c].index = size >> (level + 1);

@@ -22,9 +22,11 @@
  * every proof fits MERKLE_PROOF_MAX hashes and an append creates at most
  * MERKLE_APPEND_MAX subtrees; the verifiers take any size.
  *
- * Nothing here is secret; hashes are still compared with sodium_memcmp, as
- * everywhere in escrow.  The functions keep no state: they are thread-safe
- * when the source is.  Needs sodium_init() first.
+ * A proof that does not verify is -ESC_EBADSIG, the code of every failed
+ * verification in escrow.  Nothing here is secret; hashes are still
+ * compared with sodium_memcmp, as everywhere in escrow.  The module keeps
+ * no state, allocates nothing and never writes to the source: it is
+ * thread-safe when the source is.  Needs sodium_init() first.
  */
 #ifndef ESCROW_MERKLE_H
 #define ESCROW_MERKLE_H
@@ -56,7 +58,10 @@ struct merkle_source {
 	void *arg; /* borrowed; passed to subtree() */
 };
 
-/* A complete subtree: its hash covers leaves [index << level, +2^level). */
+/*
+ * A complete subtree, as merkle_append reports it: the hash of leaves
+ * [index << level, (index + 1) << level).
+ */
 struct merkle_node {
 	uint64_t index;
 	unsigned level;
