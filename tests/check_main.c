@@ -27,6 +27,7 @@ main(void)
 		http_suite,
 		conf_suite,
 		zone_suite,
+		merkle_suite,
 	};
 	SRunner *sr;
 	int failed;

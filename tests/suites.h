@@ -16,5 +16,6 @@ Suite *seal_suite(void);
 Suite *http_suite(void);
 Suite *conf_suite(void);
 Suite *zone_suite(void);
+Suite *merkle_suite(void);
 
 #endif /* TESTS_SUITES_H */
