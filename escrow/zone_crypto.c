@@ -121,7 +121,7 @@ ct_seal(struct zone *z, uint32_t version, const uint8_t *pt, size_t len,
 	if (cap < plen ||
 	    cap - plen < sodium_base64_ENCODED_LEN(rawlen, CT_VARIANT))
 		return -ENOSPC;
-	randombytes_buf(raw, nb);
+	zone_nonce(raw, nb);
 	if (z->cfg.type == ZONE_CHACHA20_POLY1305)
 		crypto_aead_chacha20poly1305_ietf_encrypt(raw + nb, NULL, pt,
 		    len, ad, adlen, NULL, raw, version_key(z, version));
@@ -129,36 +129,9 @@ ct_seal(struct zone *z, uint32_t version, const uint8_t *pt, size_t len,
 		crypto_aead_xchacha20poly1305_ietf_encrypt(raw + nb, NULL, pt,
 		    len, ad, adlen, NULL, raw, version_key(z, version));
 	memcpy(out, prefix, plen);
-	/* The exact length: sodium_bin2base64 zero-fills the rest of what it
-	 * is given, and `out` is sized for the largest plaintext. */
-	sodium_bin2base64(out + plen,
-	    sodium_base64_ENCODED_LEN(rawlen, CT_VARIANT), raw, rawlen,
-	    CT_VARIANT);
+	(void)zone_b64_encode(out + plen, raw, rawlen);
 	*used = version;
 	return 0;
-}
-
-/*
- * Whether s (n bytes) is base64 characters and then padding only.
- * libsodium 1.0.18's decoder reads every byte from 0x80 up as '/', which
- * would give one ciphertext many spellings; it checks the rest (padding,
- * length, zero trailing bits) itself.
- */
-static bool
-b64_alphabet(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	for (; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		        (c >= '0' && c <= '9') || c == '+' || c == '/'))
-			break;
-	}
-	while (i < n && s[i] == '=')
-		i++;
-	return i == n;
 }
 
 /* Split "vault:v<digits>:<base64>"; the version is checked by the caller. */
@@ -194,7 +167,7 @@ ct_open(struct zone *z, const char *ct, const uint8_t *ad, size_t adlen,
     uint8_t *pt, size_t cap, size_t *len, uint32_t *version)
 {
 	uint8_t raw[ZONE_RAW_MAX];
-	const char *b64, *end;
+	const char *b64;
 	size_t b64len, rawlen, mlen, nb = nonce_bytes(z->cfg.type);
 	uint64_t v;
 	int rc, bad;
@@ -207,10 +180,8 @@ ct_open(struct zone *z, const char *ct, const uint8_t *ad, size_t adlen,
 		return -ESC_ETOONEW;
 	if (v < z->cfg.min_decryption_version || v < z->base)
 		return -ESC_ETOOOLD;
-	if (!b64_alphabet(b64, b64len) ||
-	    sodium_base642bin(raw, sizeof(raw), b64, b64len, NULL, &rawlen,
-	        &end, CT_VARIANT) != 0 ||
-	    end != b64 + b64len || rawlen < nb + ZONE_TAG_BYTES ||
+	if (zone_b64_decode(raw, sizeof(raw), b64, b64len, &rawlen) != 0 ||
+	    rawlen < nb + ZONE_TAG_BYTES ||
 	    (mlen = rawlen - nb - ZONE_TAG_BYTES) > ZONE_PLAINTEXT_MAX)
 		return -ESC_EMALFORMED;
 	if (mlen > cap)

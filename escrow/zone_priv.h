@@ -157,4 +157,16 @@ struct zone_usage *zone_usage_new(uint32_t nver);
 /* Write z's counters (see zones_flush).  Takes z's locks itself. */
 int zone_flush(struct zone *z);
 
+/*
+ * Ciphertext codec and nonces (zone_b64.c).  zone_b64_encode writes
+ * base64 of n bytes and a NUL to out (4 * ((n + 2) / 3) + 1 bytes) and
+ * returns the length.  zone_b64_decode takes only canonical, padded,
+ * standard base64: 0, or -1 for anything else or when cap is too small.
+ * zone_nonce fills out with n random bytes from a per-thread pool.
+ */
+size_t zone_b64_encode(char *out, const uint8_t *in, size_t n);
+int zone_b64_decode(uint8_t *out, size_t cap, const char *in, size_t len,
+    size_t *outlen);
+void zone_nonce(uint8_t *out, size_t n);
+
 #endif /* ESCROW_ZONE_PRIV_H */

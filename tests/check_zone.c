@@ -1542,6 +1542,82 @@ START_TEST(test_zone_store_holds_no_key_or_plaintext)
 }
 END_TEST
 
+START_TEST(test_zone_b64_matches_libsodium)
+{
+	uint8_t in[300], dec[300];
+	char mine[512], theirs[512];
+	size_t n;
+
+	for (size_t len = 0; len <= sizeof(in); len++) {
+		randombytes_buf(in, len);
+		ck_assert_uint_eq(zone_b64_encode(mine, in, len),
+		    4 * ((len + 2) / 3));
+		sodium_bin2base64(theirs, sizeof(theirs), in, len,
+		    sodium_base64_VARIANT_ORIGINAL);
+		ck_assert_str_eq(mine, theirs);
+		ck_assert_int_eq(
+		    zone_b64_decode(dec, sizeof(dec), mine, strlen(mine), &n),
+		    0);
+		ck_assert_uint_eq(n, len);
+		ck_assert(len == 0 || memcmp(dec, in, len) == 0);
+		/* One byte short of room is refused. */
+		if (len > 0)
+			ck_assert_int_eq(zone_b64_decode(dec, len - 1, mine,
+			                     strlen(mine), &n),
+			    -1);
+	}
+}
+END_TEST
+
+START_TEST(test_zone_b64_decode_is_strict)
+{
+	static const char *const bad[] = {
+		"A",
+		"AB",
+		"ABC",
+		"AB=A",
+		"A===",
+		"====",
+		"AB==AAAA",
+		"AB=",
+		"AB\x80\x80",
+		"AB C",
+		"AB\nC",
+		"AB-_",
+		"AC==",
+		"AAB=",
+		"QUJD\xc3\xa9",
+		"QUJ\x00",
+	};
+	uint8_t dec[16];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(zone_b64_decode(dec, sizeof(dec), bad[i],
+		                  i == 15 ? 4 : strlen(bad[i]), &n) == -1,
+		    "accepted bad[%zu]", i);
+	/* Canonical forms are taken. */
+	ck_assert_int_eq(zone_b64_decode(dec, sizeof(dec), "AA==", 4, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(zone_b64_decode(dec, sizeof(dec), "AAA=", 4, &n), 0);
+	ck_assert_uint_eq(n, 2);
+}
+END_TEST
+
+START_TEST(test_zone_nonce_never_repeats)
+{
+	uint8_t a[24], b[24];
+
+	zone_nonce(a, sizeof(a));
+	for (int i = 0; i < 1000; i++) { /* crosses several pool refills */
+		zone_nonce(b, sizeof(b));
+		ck_assert(memcmp(a, b, sizeof(a)) != 0);
+		memcpy(a, b, sizeof(a));
+	}
+	ck_assert(!sodium_is_zero(a, sizeof(a)));
+}
+END_TEST
+
 Suite *
 zone_suite(void)
 {
@@ -1555,6 +1631,11 @@ zone_suite(void)
 	tcase_add_test(tc, test_zone_create_refuses_bad_name_or_type);
 	tcase_add_test(tc, test_zone_create_eexist);
 	tcase_add_test(tc, test_zone_create_euninit);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("b64");
+	tcase_add_test(tc, test_zone_b64_matches_libsodium);
+	tcase_add_test(tc, test_zone_b64_decode_is_strict);
+	tcase_add_test(tc, test_zone_nonce_never_repeats);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("crypto");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -15,7 +15,8 @@
 # Usage: bench_rewrap.sh BINDIR [BENCHDIR]
 #   BINDIR holds escrowd; BENCHDIR holds bench_rewrap (build/rel/bench).
 # Environment: ROUNDS (5), DURATION (3, seconds a run), THREADS (2),
-# CONNS (4), BATCH (1000), MIN_RATIO (0.35), PERF_DIR (unset: when set, one
+# CONNS (16: with fewer, libmicrohttpd often hands every connection to one of
+# its two worker threads and the server runs on one core), BATCH (1000), MIN_RATIO (0.35), PERF_DIR (unset: when set, one
 # more HTTP run under `perf record -g` of escrowd, top symbols printed).
 set -eu
 
@@ -25,7 +26,7 @@ ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-3}
 DURATION=${DURATION%s}
 THREADS=${THREADS:-2}
-CONNS=${CONNS:-4}
+CONNS=${CONNS:-16}
 BATCH=${BATCH:-1000}
 MIN_RATIO=${MIN_RATIO:-0.35}
 ZONE=transactions

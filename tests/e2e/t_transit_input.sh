@@ -60,6 +60,14 @@ batch="{\"batch_input\":[$good,{\"plaintext\":\"!!\",\"reference\":\"b\"},$good]
 expect_status 400 PUT transit/encrypt/transactions "$batch"
 grep -q '"batch_results":\[{"ciphertext":"vault:v1:[^"]*","key_version":1,"reference":"a"},{"error":"[^"]*","reference":"b"},{"ciphertext"' "$T/body" ||
     die "mixed batch: $(cat "$T/body")"
+# The same without references (the hand-serialised path): same answer.
+batch="{\"batch_input\":[{\"plaintext\":\"$pt\"},{\"plaintext\":\"!!\"},7,{\"plaintext\":\"$pt\",\"key_version\":9}]}"
+expect_status 400 PUT transit/encrypt/transactions "$batch"
+grep -q '"batch_results":\[{"ciphertext":"vault:v1:[^"]*","key_version":1},{"error":"plaintext is not base64 or too long"},{"error":"batch item is not an object"},{"error":"[^"]*"}\]' "$T/body" ||
+    die "fast mixed batch: $(cat "$T/body")"
+expect_status 400 PUT transit/rewrap/transactions "{\"batch_input\":[{\"ciphertext\":\"$ct\"},{\"ciphertext\":\"vault:v1:AAAA\"}]}"
+grep -q '"batch_results":\[{"ciphertext":"vault:v1:[^"]*","key_version":1},{"error":"' "$T/body" ||
+    die "fast rewrap batch: $(cat "$T/body")"
 batch="{\"partial_failure_response_code\":207,\"batch_input\":[$good,{\"plaintext\":\"!!\"}]}"
 expect_status 207 PUT transit/encrypt/transactions "$batch"
 
