@@ -9,11 +9,11 @@
  * a per-thread pool of randombytes_buf output, refilled 4 KiB at a time,
  * instead of one getrandom system call per encryption.
  */
-#include "escrow/zone_priv.h"
-
 #include <string.h>
 
 #include <sodium.h>
+
+#include "escrow/zone_priv.h"
 
 #define NONCE_POOL_BYTES 4096
 
