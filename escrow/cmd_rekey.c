@@ -49,13 +49,12 @@ static const char start_usage_head[] =
     "                                  of the new custodians has verified\n"
     "                                  theirs ('escrowctl rekey verify')\n";
 
-static const char start_usage_tail[] =
+static const char usage_tail[] =
     "\n"
     "Exit status: 0 on success; 2 if the service is sealed or\n"
     "unreachable; 1 on any other error (one line on stderr).\n";
 
-static const char *const start_usage[2] = { start_usage_head,
-	start_usage_tail };
+static const char *const start_usage[2] = { start_usage_head, usage_tail };
 
 static const char status_usage_head[] =
     "usage: escrowctl rekey status|cancel [--json] [--addr URL]\n"
@@ -67,13 +66,7 @@ static const char status_usage_head[] =
     "        read from it first); the current shares stay in force.\n"
     "\n";
 
-static const char status_usage_tail[] =
-    "\n"
-    "Exit status: 0 on success; 2 if the service is sealed or\n"
-    "unreachable; 1 on any other error (one line on stderr).\n";
-
-static const char *const status_usage[2] = { status_usage_head,
-	status_usage_tail };
+static const char *const status_usage[2] = { status_usage_head, usage_tail };
 
 static const char submit_usage_head[] =
     "usage: escrowctl rekey submit|verify --key KEYFILE\n"
@@ -92,13 +85,7 @@ static const char submit_usage_head[] =
     "      --print-submission          print the signed submission as JSON\n"
     "                                  instead of sending it\n";
 
-static const char submit_usage_tail[] =
-    "\n"
-    "Exit status: 0 on success; 2 if the service is sealed or\n"
-    "unreachable; 1 on any other error (one line on stderr).\n";
-
-static const char *const submit_usage[2] = { submit_usage_head,
-	submit_usage_tail };
+static const char *const submit_usage[2] = { submit_usage_head, usage_tail };
 
 static void
 usage(FILE *f)

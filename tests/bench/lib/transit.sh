@@ -6,6 +6,9 @@
 # baseline, a zone token, wrk runs through a Lua script, medians.
 # Expects `me` to be set.  Every wait is bounded (30 s).
 
+# The wrk scripts load their shared counting from here.
+export BENCH_LUA_LIB="${BENCH_LUA_LIB:-$(cd "$(dirname "$0")" && pwd)/lib/count.lua}"
+
 die() {
 	echo "$me: $*" >&2
 	exit 1
